@@ -1,0 +1,39 @@
+/**
+ * ObjectInfo is what a HEAD or a listing tells about one object. `etag` is unquoted.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+/** PutResult is what an upload returns: the key, the size sent and the ETag the store gave. */
+export interface PutResult {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/**
+ * ObjectStore is the runner's view of one S3 bucket. Implementations retry throttling,
+ * 5xx and timeouts with backoff, never a 4xx; SSE-KMS is applied to every write when the
+ * store was built with a key. Keys are full object keys (the catalog prefix included).
+ */
+export interface ObjectStore {
+  readonly bucket: string;
+  /** putFile uploads a local file (multipart above the part size); side effect. */
+  putFile(key: string, localPath: string, contentType?: string): Promise<PutResult>;
+  /** putBytes uploads a small buffer; side effect. */
+  putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<PutResult>;
+  /** head returns the object's info, or undefined when it does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** getToFile downloads an object to a local path (atomically: temp file + rename). */
+  getToFile(key: string, localPath: string): Promise<ObjectInfo>;
+  /** getBytes downloads a small object into memory. */
+  getBytes(key: string): Promise<Uint8Array>;
+  /** list yields every object under a prefix, following pagination. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** deleteMany deletes keys in batches of 1,000; side effect. */
+  deleteMany(keys: readonly string[]): Promise<void>;
+}
