@@ -1,0 +1,73 @@
+import { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
+import S3rver from 's3rver';
+
+/** EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts (it checks signatures with them). */
+export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/**
+ * S3ObjectEvent is one record of s3rver's object notification, in the AWS S3 event shape
+ * (`ObjectCreated:Put`, `ObjectCreated:Copy`, `ObjectCreated:Post`, `ObjectRemoved:Delete`;
+ * s3rver emits nothing for DeleteObjects).
+ */
+export interface S3ObjectEvent {
+  eventName: string;
+  eventTime: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer: string } };
+}
+
+/** EmbeddedS3 is a running s3rver: its endpoint, credentials, object events and close(). */
+export interface EmbeddedS3 {
+  endpoint: string;
+  port: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** events emits 'object' with each S3ObjectEvent record. */
+  events: EventEmitter;
+  /** close stops the server and drops its open connections; side effect. */
+  close(): Promise<void>;
+}
+
+/** EmbeddedS3Options: the folder that holds the buckets, the port (0 = any free) and buckets to create. */
+export interface EmbeddedS3Options {
+  dir: string;
+  port?: number;
+  address?: string;
+  buckets: readonly string[];
+}
+
+// s3rver is a Koa application; its typings omit the emitter and the HTTP server it keeps.
+type S3rverRuntime = S3rver & { on(event: 'event', listener: (event: { Records: S3ObjectEvent[] }) => void): void; httpServer?: Server };
+
+/**
+ * startEmbeddedS3 starts s3rver on loopback storing objects on disk under `dir` and creates
+ * the buckets (side effects: a listening socket, files). Paginated listings need Node's
+ * `--openssl-legacy-provider` (see PLATFORM.md).
+ */
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const address = options.address ?? '127.0.0.1';
+  const server = new S3rver({
+    address,
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.dir,
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+  }) as S3rverRuntime;
+  const events = new EventEmitter();
+  server.on('event', (event) => {
+    for (const record of event.Records) events.emit('object', record);
+  });
+  const bound = await server.run();
+  return {
+    endpoint: `http://${address}:${bound.port}`,
+    port: bound.port,
+    ...EMBEDDED_S3_CREDENTIALS,
+    events,
+    close: async () => {
+      // Keep-alive sockets of SDK clients would hold close() open forever.
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
+    },
+  };
+}
