@@ -1,0 +1,107 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FeathermanError } from '../../errors.ts';
+import { runSql, withTransaction, type SqlParams } from '../duckdb.ts';
+import { renderChanges, type ChangeEntry, type IdChangeKind, type NameChangeKind } from './changes.ts';
+import { readSnapshot, type SnapshotRow } from './state.ts';
+
+/** CommitInfo is the optional author and message recorded in ducklake_snapshot_changes. */
+export interface CommitInfo {
+  author?: string;
+  message?: string;
+  /** Free text stored as commit_extra_info. */
+  extraInfo?: string;
+  /** Commit time; default now. */
+  now?: Date;
+}
+
+/** CommitResult is the snapshot a commit made and the schema version it carries. */
+export interface CommitResult {
+  snapshotId: number;
+  schemaVersion: number;
+  nextCatalogId: number;
+  nextFileId: number;
+  changesMade: string | null;
+}
+
+/**
+ * CommitTx is what a commit builder gets: the new snapshot id, the snapshot it builds on,
+ * the id counters, the schema-version switch, the changes log and the connection (inside
+ * the open transaction). Builders write their change rows with `run` in the order of
+ * ducklake-format.md §5.1 step 4.
+ */
+export interface CommitTx {
+  readonly connection: DuckDBConnection;
+  /** The snapshot being written (previous + 1). */
+  readonly snapshotId: number;
+  /** The latest snapshot when the commit started. */
+  readonly previous: SnapshotRow;
+  /** allocCatalogId takes the next id for a schema, table, view, macro, partition or sort spec. */
+  allocCatalogId(): number;
+  /** allocFileId takes the next id for a data file, delete file or name mapping. */
+  allocFileId(): number;
+  /**
+   * bumpSchemaVersion marks this commit as DDL (schema_version = previous + 1, once per
+   * commit). With `schemaVersionsRow` it also records a ducklake_schema_versions row for
+   * tableId (new tables, and column, default, NULL-ability or partitioning changes).
+   */
+  bumpSchemaVersion(tableId: number | null, options?: { schemaVersionsRow: boolean }): void;
+  /** addChange logs one entry of changes_made (names are quoted when rendered). */
+  addChange(kind: 'created_schema', value: { schema: string }): void;
+  addChange(kind: Exclude<NameChangeKind, 'created_schema'>, value: { schema: string; name: string }): void;
+  addChange(kind: IdChangeKind, value: number): void;
+  /** run executes one statement of the commit with bound parameters. */
+  run(sql: string, params?: SqlParams): Promise<void>;
+}
+
+/** CommitBuilder writes a commit's change rows through the CommitTx. */
+export type CommitBuilder = (tx: CommitTx) => Promise<void>;
+
+/**
+ * commitSnapshot writes one DuckLake snapshot in ONE catalog transaction (side effect;
+ * ducklake-format.md §5.1): it reads the latest snapshot, lets `build` write the change
+ * rows with ids from the counters, then inserts the ducklake_snapshot row with the final
+ * counters, the ducklake_schema_versions rows and the ducklake_snapshot_changes row. Any
+ * error rolls everything back and is rethrown; the catalog stays at its last snapshot.
+ */
+export async function commitSnapshot(connection: DuckDBConnection, info: CommitInfo, build: CommitBuilder): Promise<CommitResult> {
+  return withTransaction(connection, async () => {
+    const previous = await readSnapshot(connection);
+    if (previous === undefined) throw new FeathermanError('FM_ERR_CATALOG_MISSING', 'the catalog has no snapshot; run init-catalog first.');
+    const snapshotId = previous.snapshotId + 1;
+    let nextCatalogId = previous.nextCatalogId;
+    let nextFileId = previous.nextFileId;
+    let schemaChanged = false;
+    const versionedTables: number[] = [];
+    const changes: ChangeEntry[] = [];
+    const tx: CommitTx = {
+      connection,
+      snapshotId,
+      previous,
+      allocCatalogId: () => nextCatalogId++,
+      allocFileId: () => nextFileId++,
+      bumpSchemaVersion(tableId, options) {
+        schemaChanged = true;
+        if (options?.schemaVersionsRow && tableId !== null && !versionedTables.includes(tableId)) versionedTables.push(tableId);
+      },
+      addChange(kind: string, value: number | { schema: string; name?: string }) {
+        if (typeof value === 'number') changes.push({ kind: kind as IdChangeKind, id: value });
+        else if (value.name === undefined) changes.push({ kind: 'created_schema', schema: value.schema });
+        else changes.push({ kind: kind as Exclude<NameChangeKind, 'created_schema'>, schema: value.schema, name: value.name });
+      },
+      run: (sql, params) => runSql(connection, sql, params),
+    };
+    await build(tx);
+    const schemaVersion = schemaChanged ? previous.schemaVersion + 1 : previous.schemaVersion;
+    const changesMade = renderChanges(changes);
+    await runSql(connection, 'INSERT INTO ducklake_snapshot VALUES (?, ?::TIMESTAMPTZ, ?, ?, ?)', [
+      snapshotId, (info.now ?? new Date()).toISOString(), schemaVersion, nextCatalogId, nextFileId,
+    ]);
+    for (const tableId of versionedTables) {
+      await runSql(connection, 'INSERT INTO ducklake_schema_versions VALUES (?, ?, ?)', [snapshotId, schemaVersion, tableId]);
+    }
+    await runSql(connection, 'INSERT INTO ducklake_snapshot_changes VALUES (?, ?, ?, ?, ?)', [
+      snapshotId, changesMade, info.author ?? null, info.message ?? null, info.extraInfo ?? null,
+    ]);
+    return { snapshotId, schemaVersion, nextCatalogId, nextFileId, changesMade };
+  });
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openDuckDB, queryRows, type DuckDBHandle } from '../../runner/lake/duckdb.ts';
+import { commitSnapshot, initCatalog, listSnapshots, readCatalogState } from '../../runner/lake/catalog/index.ts';
+
+describe('commitSnapshot', () => {
+  let dir = '';
+  let db: DuckDBHandle;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fm-catalog-commit-'));
+    db = await openDuckDB(join(dir, 'cat.duckdb'));
+    await initCatalog(db.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test' });
+  });
+  after(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes snapshot S = max + 1 with the final counters, schema_versions rows and changes_made', async () => {
+    const now = new Date('2026-05-06T07:08:09.000Z');
+    const result = await commitSnapshot(db.connection, { author: 'alice', message: 'create "x"', now }, async (tx) => {
+      assert.equal(tx.snapshotId, 1);
+      assert.equal(tx.previous.snapshotId, 0);
+      const tableId = tx.allocCatalogId();
+      const partitionId = tx.allocCatalogId();
+      assert.deepEqual([tableId, partitionId], [1, 2]);
+      assert.deepEqual([tx.allocFileId(), tx.allocFileId()], [0, 1]);
+      tx.bumpSchemaVersion(tableId, { schemaVersionsRow: true });
+      tx.bumpSchemaVersion(tableId, { schemaVersionsRow: true });
+      tx.addChange('created_table', { schema: 'main', name: 'odd"name' });
+      tx.addChange('inserted_into_table', tableId);
+      tx.addChange('inserted_into_table', tableId);
+    });
+    assert.deepEqual(result, {
+      snapshotId: 1, schemaVersion: 1, nextCatalogId: 3, nextFileId: 2,
+      changesMade: 'created_table:"main"."odd""name",inserted_into_table:1',
+    });
+    const rows = await queryRows(db.connection, 'SELECT * FROM ducklake_snapshot WHERE snapshot_id = 1');
+    assert.deepEqual(rows, [{ snapshot_id: 1, snapshot_time: now, schema_version: 1, next_catalog_id: 3, next_file_id: 2 }]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT * FROM ducklake_schema_versions'), [{ begin_snapshot: 1, schema_version: 1, table_id: 1 }]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT * FROM ducklake_snapshot_changes WHERE snapshot_id = 1'), [
+      { snapshot_id: 1, changes_made: 'created_table:"main"."odd""name",inserted_into_table:1', author: 'alice', commit_message: 'create "x"', commit_extra_info: null },
+    ]);
+  });
+
+  it('keeps schema_version on a data-only commit and stores NULL changes when nothing is logged', async () => {
+    const result = await commitSnapshot(db.connection, {}, async () => {});
+    assert.equal(result.snapshotId, 2);
+    assert.equal(result.schemaVersion, 1);
+    assert.equal(result.changesMade, null);
+    const state = await readCatalogState(db.connection);
+    assert.equal(state.snapshot.snapshotId, 2);
+    assert.equal(state.snapshot.nextCatalogId, 3);
+    assert.equal(state.snapshot.changesMade, null);
+    const older = await readCatalogState(db.connection, 1);
+    assert.equal(older.snapshot.snapshotId, 1);
+    assert.equal(older.latestSnapshotId, 2);
+    await assert.rejects(readCatalogState(db.connection, 99), /snapshot 99 does not exist; the catalog has snapshots up to 2/);
+  });
+
+  it('rolls back everything when the builder throws, leaving the last snapshot', async () => {
+    await assert.rejects(
+      commitSnapshot(db.connection, {}, async (tx) => {
+        await tx.run("INSERT INTO ducklake_tag VALUES (1, ?, NULL, 'comment', 'half')", [tx.snapshotId]);
+        tx.bumpSchemaVersion(1, { schemaVersionsRow: true });
+        throw new Error('builder failed');
+      }),
+      /builder failed/,
+    );
+    assert.deepEqual((await listSnapshots(db.connection)).map((s) => s.snapshotId), [0, 1, 2]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_tag'), [{ n: 0 }]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_schema_versions'), [{ n: 1 }]);
+    const next = await commitSnapshot(db.connection, {}, async (tx) => {
+      tx.addChange('altered_table', 1);
+      tx.bumpSchemaVersion(1);
+    });
+    assert.equal(next.snapshotId, 3);
+    assert.equal(next.schemaVersion, 2);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_schema_versions'), [{ n: 1 }]);
+  });
+
+  it('collides on the snapshot primary key if another writer took the id (no silent overwrite)', async () => {
+    await assert.rejects(
+      commitSnapshot(db.connection, {}, async (tx) => {
+        await tx.run('INSERT INTO ducklake_snapshot VALUES (?, now(), 0, 0, 0)', [tx.snapshotId]);
+      }),
+      /(PRIMARY KEY|Duplicate key|constraint)/i,
+    );
+    assert.equal((await readCatalogState(db.connection)).snapshot.snapshotId, 3);
+  });
+});
