@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import S3rver from 's3rver';
 
-/** EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts (it checks signatures with them). */
+/**
+ * EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts. For SigV4 it checks only the
+ * access key id (an unknown one is a 403 InvalidAccessKeyId), not the signature.
+ */
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /**
