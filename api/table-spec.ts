@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isColumnTypeError, parseColumnType } from './column-type.ts';
 import { isSafeRelativePath, isSafeS3Url, sqlIdentifier } from './identifiers.ts';
 import { parsePartitionKey } from './partition-spec.ts';
 
@@ -9,6 +10,10 @@ export const ColumnSpec = z.object({
     .string()
     .min(1)
     .max(1024)
+    .superRefine((text, ctx) => {
+      const parsed = parseColumnType(text);
+      if (isColumnTypeError(parsed)) ctx.addIssue({ code: 'custom', message: `${parsed.error}; got ${JSON.stringify(text)}` });
+    })
     .describe('DuckLake column type in DuckDB spelling, any letter case: INTEGER, VARCHAR, DECIMAL(10,2), TIMESTAMP, INTEGER[], STRUCT(a INTEGER), MAP(VARCHAR, INTEGER), …'),
   nullable: z.boolean().default(true).describe('Whether the column accepts NULL.'),
   comment: z.string().max(1024).optional().describe('Free-text comment stored as a column tag.'),
