@@ -1,0 +1,139 @@
+/**
+ * Parquet writing with DuckDB's `COPY … TO` (format appendix): field ids = DuckLake column
+ * ids, the table's compression, file names `ducklake-<uuidv7>.parquet`, files near the
+ * target size, per-file statistics from RETURN_STATS. Partitioned tables are written with
+ * hidden partition columns (PARTITION_BY, not stored in the file; identity columns stay in
+ * the file as ordinary columns). DuckDB refuses FILE_SIZE_BYTES together with PARTITION_BY,
+ * so a partition file bigger than the target is split by a second COPY of that file alone.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRowsBig, runSql } from '../duckdb.ts';
+import { quoteIdentifier, quoteString } from '../sql.ts';
+import { MURMUR3_MACROS } from './murmur3.ts';
+import { buildPartitionedSelect, partitionDirectory, type PartitionField, type PartitionSourceColumn } from './partition.ts';
+import { buildFileColumnStats, mapEntries, toRawStats, type FileColumnStats } from './stats-text.ts';
+import { duckdbType, fieldIdsLiteral, leafColumns, type ColumnNode } from './table-columns.ts';
+
+/** WriteDataFilesOptions says what to write and where. */
+export interface WriteDataFilesOptions {
+  connection: DuckDBConnection;
+  /** SQL of a relation that yields the table's top-level columns by name (built by us, never user text). */
+  source: string;
+  columns: readonly ColumnNode[];
+  partitionFields: readonly PartitionField[];
+  compression: 'zstd' | 'snappy';
+  targetFileSizeBytes: number;
+  /** An empty local folder the files are written under. */
+  outDir: string;
+}
+
+/** WrittenFile is one Parquet file ready to upload and register. */
+export interface WrittenFile {
+  localPath: string;
+  /** Path relative to the table directory: partition directories + file name. */
+  relativePath: string;
+  rowCount: number;
+  sizeBytes: number;
+  footerSize: number;
+  columnStats: FileColumnStats[];
+  /** Transformed partition values in key order (null for a NULL key); empty when unpartitioned. */
+  partitionValues: (string | null)[];
+}
+
+/** FILE_NAME_PATTERN is DuckDB's name pattern for data files (format §6). */
+export const FILE_NAME_PATTERN = 'ducklake-{uuidv7}';
+
+/** SPLIT_FACTOR is how far above the target a partition file may grow before it is split. */
+export const SPLIT_FACTOR = 1.25;
+
+/** castSelect renders `SELECT CAST("a" AS INTEGER) AS "a", … FROM (<source>)` (pure). */
+export function castSelect(source: string, columns: readonly ColumnNode[]): string {
+  const list = columns.map((column) => `CAST(${quoteIdentifier(column.name)} AS ${duckdbType(column)}) AS ${quoteIdentifier(column.name)}`);
+  return `SELECT ${list.join(', ')} FROM (${source})`;
+}
+
+function copyOptions(options: WriteDataFilesOptions, extra: string[]): string {
+  return [
+    'FORMAT parquet',
+    `COMPRESSION ${options.compression === 'snappy' ? 'snappy' : 'zstd'}`,
+    `FIELD_IDS ${fieldIdsLiteral(options.columns)}`,
+    `FILENAME_PATTERN ${quoteString(FILE_NAME_PATTERN)}`,
+    'RETURN_STATS',
+    ...extra,
+  ].join(', ');
+}
+
+interface CopiedFile {
+  path: string;
+  rowCount: number;
+  sizeBytes: number;
+  footerSize: number;
+  stats: Map<string, Map<string, string | null>>;
+  partitionKeys: Map<string, string | null>;
+}
+
+async function copy(connection: DuckDBConnection, sql: string): Promise<CopiedFile[]> {
+  const rows = await queryRowsBig(connection, sql);
+  return rows.map((row) => ({
+    path: String(row.filename),
+    rowCount: Number(row.count),
+    sizeBytes: Number(row.file_size_bytes),
+    footerSize: Number(row.footer_size_bytes),
+    stats: toRawStats(row.column_statistics),
+    partitionKeys: new Map(mapEntries(row.partition_keys).map(([key, value]) => [key, value === null || value === undefined ? null : String(value)])),
+  }));
+}
+
+/**
+ * writeDataFiles runs the COPY statements and returns one entry per written file (side
+ * effect: files under outDir, temp macros on the connection). Rows come out in the
+ * source's order within each file; an empty source writes no file.
+ */
+export async function writeDataFiles(options: WriteDataFilesOptions): Promise<WrittenFile[]> {
+  const { connection, columns, partitionFields } = options;
+  const leaves = leafColumns(columns);
+  const select = castSelect(options.source, columns);
+  await mkdir(options.outDir, { recursive: true });
+  const finish = (file: CopiedFile, values: (string | null)[], relativeDir: string): WrittenFile => ({
+    localPath: file.path,
+    relativePath: `${relativeDir}${basename(file.path)}`,
+    rowCount: file.rowCount,
+    sizeBytes: file.sizeBytes,
+    footerSize: file.footerSize,
+    columnStats: buildFileColumnStats(leaves, file.stats, file.rowCount),
+    partitionValues: values,
+  });
+  if (partitionFields.length === 0) {
+    const dir = join(options.outDir, 'files');
+    const files = await copy(connection, `COPY (${select}) TO ${quoteString(dir)} (${copyOptions(options, [`FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileSizeBytes))}`])})`);
+    return files.filter((file) => file.rowCount > 0).map((file) => finish(file, [], ''));
+  }
+  for (const macro of MURMUR3_MACROS) await runSql(connection, macro);
+  const sourceColumns: PartitionSourceColumn[] = columns.map((column) => ({ name: column.name, columnId: column.columnId, type: column.typeName }));
+  const partitioned = buildPartitionedSelect(select, partitionFields, sourceColumns);
+  const stageDir = join(options.outDir, 'stage');
+  const hidden = partitionFields.map((field) => field.hidden);
+  const staged = await copy(connection, `COPY (${partitioned}) TO ${quoteString(stageDir)} (${copyOptions(options, [
+    `PARTITION_BY (${hidden.join(', ')})`, 'WRITE_PARTITION_COLUMNS false',
+  ])})`);
+  const out: WrittenFile[] = [];
+  let split = 0;
+  for (const file of staged) {
+    if (file.rowCount === 0) continue;
+    const values = hidden.map((name) => file.partitionKeys.get(name) ?? null);
+    const relativeDir = partitionDirectory(partitionFields, values);
+    if (file.sizeBytes <= options.targetFileSizeBytes * SPLIT_FACTOR) {
+      out.push(finish(file, values, relativeDir));
+      continue;
+    }
+    const splitDir = join(options.outDir, `split-${split++}`);
+    const parts = await copy(connection, `COPY (${castSelect(`SELECT * FROM read_parquet(${quoteString(file.path)})`, columns)}) TO ${quoteString(splitDir)} (${copyOptions(options, [
+      `FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileSizeBytes))}`,
+    ])})`);
+    await rm(file.path, { force: true });
+    for (const part of parts) if (part.rowCount > 0) out.push(finish(part, values, relativeDir));
+  }
+  return out;
+}

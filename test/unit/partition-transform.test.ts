@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parsePartitionKey, type PartitionKey } from '../../api/partition-spec.ts';
+import { isFeathermanError } from '../../runner/errors.ts';
+import { MURMUR3_MACROS, bucketOf, murmur3Long, murmur3String } from '../../runner/lake/write/murmur3.ts';
+import { buildPartitionedSelect, hiveEscape, partitionDirectory, planPartitionFields, HIVE_NULL, type PartitionSourceColumn } from '../../runner/lake/write/partition.ts';
+
+const columns: PartitionSourceColumn[] = [
+  { name: 'id', columnId: 1, type: 'int32' },
+  { name: 'ts', columnId: 2, type: 'timestamp' },
+  { name: 'region', columnId: 3, type: 'varchar' },
+  { name: 'amount', columnId: 4, type: 'float64' },
+  { name: 'd', columnId: 5, type: 'date' },
+  { name: 'day', columnId: 6, type: 'int32' },
+];
+
+function keys(...texts: string[]): PartitionKey[] {
+  return texts.map((text) => {
+    const key = parsePartitionKey(text);
+    if ('error' in key) throw new Error(key.error);
+    return key;
+  });
+}
+
+test('names hive directories by column for identity and by transform otherwise, prefixing the column on a clash', () => {
+  const fields = planPartitionFields(keys('region', 'day(ts)', 'bucket(4, id)', 'month(d)', 'year(ts)', 'year(d)'), columns);
+  assert.deepEqual(fields.map((field) => field.dirName), ['region', 'day_ts', 'bucket', 'month', 'year_ts', 'year_d']);
+  assert.deepEqual(fields.map((field) => field.columnId), [3, 2, 1, 5, 2, 5]);
+  assert.deepEqual(fields.map((field) => field.kind), ['expression', 'expression', 'bucket-long', 'expression', 'expression', 'expression']);
+  assert.equal(planPartitionFields(keys('bucket(8, region)'), columns)[0]?.kind, 'bucket-text');
+});
+
+test('refuses transforms that do not fit the column type, naming key, rule and type', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['hour(d)', /format\.partitioning\[0\]: hour\(\) needs a timestamp column; got "d" of type date/],
+    ['day(region)', /day\(\) needs a date or timestamp column; got "region" of type varchar/],
+    ['bucket(4, amount)', /bucket\(\) of a floating-point column is not supported; got "amount" of type float64/],
+    ['nope', /must name a column of the table; got "nope"/],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => planPartitionFields(keys(text), columns), (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_INVALID_SPEC' && message.test(error.message));
+  }
+});
+
+test('hive-escapes values and writes NULL as the default partition', () => {
+  assert.equal(hiveEscape('EU'), 'EU');
+  assert.equal(hiveEscape('a/b=c%'), 'a%2Fb%3Dc%25');
+  assert.equal(hiveEscape('é x'), '%C3%A9%20x');
+  assert.equal(hiveEscape('2024-01-01 10:00:00'), '2024-01-01%2010%3A00%3A00');
+  const fields = planPartitionFields(keys('region', 'day(ts)'), columns);
+  assert.equal(partitionDirectory(fields, ['../x', null]), `region=..%2Fx/day_ts=${HIVE_NULL}/`, 'a table column named day forces day_ts');
+});
+
+test('computes identity, calendar-field and bucket values in DuckDB as the format defines them', async () => {
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  try {
+    for (const macro of MURMUR3_MACROS) await connection.run(macro);
+    const fields = planPartitionFields(keys('region', 'year(ts)', 'month(ts)', 'day(ts)', 'hour(ts)', 'bucket(16, id)', 'bucket(5, region)', 'bucket(7, d)', 'bucket(3, ts)'), columns);
+    const source = `SELECT * FROM (VALUES
+      (34, TIMESTAMP '2017-11-16 22:31:08', 'iceberg', 1.0, DATE '2017-11-16', 1),
+      (-7, TIMESTAMP '1969-12-31 23:59:59.5', NULL, 2.0, DATE '1969-12-31', 2),
+      (NULL, NULL, 'EU', 3.0, NULL, 3)) v(id, ts, region, amount, d, day)`;
+    const sql = buildPartitionedSelect(source, fields, columns);
+    const rows = (await connection.runAndReadAll(`${sql} ORDER BY day`)).getRowObjectsJS();
+    const values = rows.map((row) => fields.map((field) => row[field.hidden] ?? null));
+    assert.deepEqual(values[0], ['iceberg', '2017', '11', '16', '22', String(bucketOf(murmur3Long(34n), 16)), String(bucketOf(murmur3String('iceberg'), 5)),
+      String(bucketOf(murmur3Long(17486n), 7)), String(bucketOf(murmur3Long(1510871468000000n), 3))]);
+    assert.deepEqual(values[1], [null, '1969', '12', '31', '23', String(bucketOf(murmur3Long(-7n), 16)), null, String(bucketOf(murmur3Long(-1n), 7)), String(bucketOf(murmur3Long(-500000n), 3))]);
+    assert.deepEqual(values[2], ['EU', null, null, null, null, null, String(bucketOf(murmur3String('EU'), 5)), null, null]);
+    assert.deepEqual(Object.keys(rows[0] ?? {}).slice(0, 6), ['id', 'ts', 'region', 'amount', 'd', 'day'], 'data columns keep their names and order');
+    assert.ok(!Object.keys(rows[0] ?? {}).some((name) => name.endsWith('_in') || name.endsWith('_h')), 'scratch columns are dropped');
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+});
