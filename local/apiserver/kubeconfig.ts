@@ -1,0 +1,27 @@
+/**
+ * The kubeconfig that points kubectl and client libraries at the local server: plain http
+ * on loopback, one cluster, one context, one user without credentials.
+ */
+import fs from 'node:fs';
+import { stringify } from 'yaml';
+
+/** KUBECONFIG_CONTEXT names the cluster, user and context of the written kubeconfig. */
+export const KUBECONFIG_CONTEXT = 'featherman-local';
+
+/** buildKubeconfig returns the kubeconfig document for a server URL (pure). */
+export function buildKubeconfig(url: string, namespace = 'default'): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: KUBECONFIG_CONTEXT, cluster: { server: url } }],
+    users: [{ name: KUBECONFIG_CONTEXT, user: {} }],
+    contexts: [{ name: KUBECONFIG_CONTEXT, context: { cluster: KUBECONFIG_CONTEXT, user: KUBECONFIG_CONTEXT, namespace } }],
+    'current-context': KUBECONFIG_CONTEXT,
+    preferences: {},
+  });
+}
+
+/** writeKubeconfig writes the kubeconfig to a file readable only by its owner (side effect). */
+export function writeKubeconfig(filePath: string, url: string): void {
+  fs.writeFileSync(filePath, buildKubeconfig(url), { mode: 0o600 });
+}
