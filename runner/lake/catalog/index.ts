@@ -18,6 +18,10 @@
  *   (`partitionId`, fields with column ids and transforms) and comment. `listTables`.
  * - `readTableStats(conn, tableId)`: record_count, next_row_id, file_size_bytes and the
  *   per-column stats; undefined before the first insert.
+ * - `openCatalog(path, { readOnly, log })`: open an existing catalog file and check it is 1.0
+ *   (FM_ERR_CATALOG_MISSING / FM_ERR_CATALOG_VERSION); `catalogDataPath(catalog, objectStore)`.
+ * - `diffTable(table, spec, stats)` (pure schema evolution) and `writeCreateTable`,
+ *   `writeAlterTable`, `writeDropTable` (the DDL rows, inside a commit builder).
  * - `visibleAt(alias, param)`: the SQL visibility predicate; `joinPath` for §6 paths;
  *   `renderChanges`/`parseChanges` for changes_made; `uuidV7` for file and table names.
  */
@@ -34,3 +38,11 @@ export { parseChanges, renderChange, renderChanges } from './changes.ts';
 export type { ChangeEntry, ChangeKind } from './changes.ts';
 export { createUuidV7Generator, uuidV4, uuidV7, UUID_V4, UUID_V7 } from './uuid7.ts';
 export type { UuidGenerator } from './uuid7.ts';
+export { catalogDataPath, openCatalog, openCatalogFile } from './open.ts';
+export { diffTable, isEmptyDiff, partitionFields } from './schema-diff.ts';
+export type { ColumnUpdate, SchemaDiff } from './schema-diff.ts';
+export { isWidening, PRIMITIVE_WIDENINGS } from './type-widening.ts';
+export { childrenOf, columnTypeFromCatalog, descendantIds, flattenColumn } from './columns.ts';
+export type { NewColumnRow } from './columns.ts';
+export { tableStoragePath, writeAlterTable, writeCreateTable, writeDropTable } from './table-writes.ts';
+export type { CreatedTable } from './table-writes.ts';

@@ -1,0 +1,158 @@
+/**
+ * The change rows of CREATE, ALTER and DROP TABLE (ducklake-format.md §5.5), written inside
+ * a commitSnapshot builder, in the extension's order: ends of old rows first, then schemas,
+ * tables, columns, partitions and tags. Column rows follow the extension exactly:
+ * column_order = column_id, initial_default NULL, default_value the string 'NULL',
+ * default_value_type 'literal', default_value_dialect 'duckdb'.
+ */
+import type { LakeTableSpec } from '../../../api/table-spec.ts';
+import { S3_URL } from '../../../api/identifiers.ts';
+import type { CommitTx } from './commit.ts';
+import { flattenColumn, type NewColumnRow } from './columns.ts';
+import { partitionFields, parseSpecType, type SchemaDiff } from './schema-diff.ts';
+import type { PartitionField } from './tables.ts';
+import { uuidV4, type UuidGenerator } from './uuid7.ts';
+import type { ColumnType } from '../../../api/column-type.ts';
+
+/** tableStoragePath decides ducklake_table.path and path_is_relative for a spec (pure; §6). */
+export function tableStoragePath(spec: LakeTableSpec, schemaPath: string): { path: string; relative: boolean } {
+  if (spec.location === undefined) return { path: `${spec.name}/`, relative: true };
+  const location = spec.location.endsWith('/') ? spec.location : `${spec.location}/`;
+  if (!S3_URL.test(location)) return { path: location, relative: true };
+  if (location.startsWith(schemaPath) && location.length > schemaPath.length) return { path: location.slice(schemaPath.length), relative: true };
+  return { path: location, relative: false };
+}
+
+async function insertColumnRows(tx: CommitTx, tableId: number, rows: readonly NewColumnRow[]): Promise<void> {
+  for (const row of rows) {
+    await tx.run("INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, 'NULL', ?, ?, 'literal', 'duckdb')", [
+      row.columnId, tx.snapshotId, tableId, row.columnId, row.name, row.type, row.nullable, row.parentColumn,
+    ]);
+  }
+}
+
+async function insertColumnComment(tx: CommitTx, tableId: number, columnId: number, comment: string | null): Promise<void> {
+  if (comment === null) return;
+  await tx.run("INSERT INTO ducklake_column_tag VALUES (?, ?, ?, NULL, 'comment', ?)", [tableId, columnId, tx.snapshotId, comment]);
+}
+
+async function insertPartition(tx: CommitTx, tableId: number, fields: ReadonlyArray<Omit<PartitionField, 'index'>>): Promise<number | null> {
+  if (fields.length === 0) return null;
+  const partitionId = tx.allocCatalogId();
+  await tx.run('INSERT INTO ducklake_partition_info VALUES (?, ?, ?, NULL)', [partitionId, tableId, tx.snapshotId]);
+  for (const [index, field] of fields.entries()) {
+    await tx.run('INSERT INTO ducklake_partition_column VALUES (?, ?, ?, ?, ?)', [partitionId, tableId, index, field.columnId, field.transform]);
+  }
+  return partitionId;
+}
+
+/** CreatedTable is what writeCreateTable made. */
+export interface CreatedTable {
+  tableId: number;
+  schemaId: number;
+  uuid: string;
+  columnCount: number;
+  partitionId: number | null;
+}
+
+/**
+ * writeCreateTable writes a new table (side effect, inside the commit): the schema row
+ * first when `schema` is not there yet, the table row (UUID v7), a column row per column
+ * and nested child (ids from 1, depth-first), the partition spec, the comment tags, a
+ * schema_versions row and `created_table:"schema"."name"`.
+ */
+export async function writeCreateTable(
+  tx: CommitTx,
+  spec: LakeTableSpec,
+  target: { schemaId: number | null; schemaPath: string; dataPath: string },
+  uuids: { table: UuidGenerator; schema?: UuidGenerator },
+): Promise<CreatedTable> {
+  let schemaId = target.schemaId;
+  if (schemaId === null) {
+    schemaId = tx.allocCatalogId();
+    await tx.run('INSERT INTO ducklake_schema VALUES (?, ?::UUID, ?, NULL, ?, ?, true)', [
+      schemaId, (uuids.schema ?? uuidV4)(), tx.snapshotId, spec.schema, `${spec.schema}/`,
+    ]);
+    tx.addChange('created_schema', { schema: spec.schema });
+  }
+  const tableId = tx.allocCatalogId();
+  const uuid = uuids.table();
+  const storage = tableStoragePath(spec, target.schemaPath);
+  await tx.run('INSERT INTO ducklake_table VALUES (?, ?::UUID, ?, NULL, ?, ?, ?, ?)', [
+    tableId, uuid, tx.snapshotId, schemaId, spec.name, storage.path, storage.relative,
+  ]);
+  let nextId = 0;
+  const types = new Map<string, { columnId: number; type: ColumnType }>();
+  const rows: NewColumnRow[] = [];
+  const comments: Array<[number, string | null]> = [];
+  for (const column of spec.columns) {
+    const type = parseSpecType(column.type, column.name);
+    const flat = flattenColumn(column.name, type, column.nullable, null, () => ++nextId);
+    const columnId = flat[0]?.columnId ?? 0;
+    types.set(column.name.toLowerCase(), { columnId, type });
+    comments.push([columnId, column.comment ?? null]);
+    rows.push(...flat);
+  }
+  await insertColumnRows(tx, tableId, rows);
+  const partitionId = await insertPartition(tx, tableId, partitionFields(spec, types));
+  if (spec.comment !== undefined) await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, tx.snapshotId, spec.comment]);
+  for (const [columnId, comment] of comments) await insertColumnComment(tx, tableId, columnId, comment);
+  tx.bumpSchemaVersion(tableId, { schemaVersionsRow: true });
+  tx.addChange('created_table', { schema: spec.schema, name: spec.name });
+  return { tableId, schemaId, uuid, columnCount: spec.columns.length, partitionId };
+}
+
+/**
+ * writeAlterTable applies a SchemaDiff to a table (side effect, inside the commit): it ends
+ * the rows of dropped and changed columns, replaced tags and the old partition spec, then
+ * inserts the new column rows (same column_id for changed ones), partition spec and tags.
+ * One `altered_table:<id>`; a schema_versions row only when columns or partitioning changed.
+ */
+export async function writeAlterTable(tx: CommitTx, tableId: number, diff: SchemaDiff): Promise<void> {
+  const S = tx.snapshotId;
+  const endColumns = [...diff.dropped.flatMap((drop) => drop.ids), ...diff.updated.map((update) => update.before.columnId)];
+  for (const columnId of endColumns) {
+    await tx.run('UPDATE ducklake_column SET end_snapshot = ? WHERE table_id = ? AND column_id = ? AND end_snapshot IS NULL', [S, tableId, columnId]);
+  }
+  const endTags = [...diff.dropped.flatMap((drop) => drop.ids), ...diff.columnComments.map((change) => change.columnId)];
+  for (const columnId of endTags) {
+    await tx.run('UPDATE ducklake_column_tag SET end_snapshot = ? WHERE table_id = ? AND column_id = ? AND end_snapshot IS NULL', [S, tableId, columnId]);
+  }
+  if (diff.tableComment) {
+    await tx.run("UPDATE ducklake_tag SET end_snapshot = ? WHERE object_id = ? AND key = 'comment' AND end_snapshot IS NULL", [S, tableId]);
+  }
+  if (diff.partitioning) {
+    await tx.run('UPDATE ducklake_partition_info SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL', [S, tableId]);
+  }
+  for (const update of diff.updated) {
+    const before = update.before;
+    await tx.run("INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'literal', 'duckdb')", [
+      before.columnId, S, tableId, before.order, update.name, update.type, before.initialDefault, before.defaultValue ?? 'NULL',
+      update.nullable, before.parentColumn,
+    ]);
+  }
+  for (const added of diff.added) await insertColumnRows(tx, tableId, added.rows);
+  if (diff.partitioning) await insertPartition(tx, tableId, diff.partitioning);
+  if (diff.tableComment && diff.tableComment.comment !== null) {
+    await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, S, diff.tableComment.comment]);
+  }
+  for (const change of diff.columnComments) await insertColumnComment(tx, tableId, change.columnId, change.comment);
+  for (const added of diff.added) await insertColumnComment(tx, tableId, added.rows[0]?.columnId ?? 0, added.comment);
+  const structural = diff.added.length > 0 || diff.dropped.length > 0 || diff.updated.length > 0 || diff.partitioning !== undefined;
+  tx.bumpSchemaVersion(tableId, { schemaVersionsRow: structural });
+  tx.addChange('altered_table', tableId);
+}
+
+/**
+ * writeDropTable ends every live row of a table (side effect, inside the commit; §5.5):
+ * table, partition_info, column, column_tag, data_file, delete_file, sort_info, and its
+ * tags. The files stay until snapshot expiry and cleanup. Logs `dropped_table:<id>`.
+ */
+export async function writeDropTable(tx: CommitTx, tableId: number): Promise<void> {
+  for (const table of ['ducklake_table', 'ducklake_partition_info', 'ducklake_column', 'ducklake_column_tag', 'ducklake_data_file', 'ducklake_delete_file', 'ducklake_sort_info']) {
+    await tx.run(`UPDATE ${table} SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL`, [tx.snapshotId, tableId]);
+  }
+  await tx.run('UPDATE ducklake_tag SET end_snapshot = ? WHERE object_id = ? AND end_snapshot IS NULL', [tx.snapshotId, tableId]);
+  tx.bumpSchemaVersion(tableId);
+  tx.addChange('dropped_table', tableId);
+}
