@@ -42,6 +42,9 @@ export function parseFieldValidation(value: string | null): FieldValidation {
 export function checkTypeMeta(served: ServedResource, body: unknown): JsonObject {
   if (!isObject(body)) throw badRequest(`the body of the request must be a JSON object of kind ${served.descriptor.kind}`);
   const { kind } = served.descriptor;
+  // Built-in endpoints default a missing apiVersion/kind from the URL, as typed decoding does.
+  if (served.descriptor.builtin && (body.kind === undefined || body.kind === '')) body.kind = kind;
+  if (served.descriptor.builtin && (body.apiVersion === undefined || body.apiVersion === '')) body.apiVersion = served.apiVersion;
   if (typeof body.kind !== 'string' || body.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
   if (body.kind !== kind) throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${kind})`);
   if (body.apiVersion !== served.apiVersion) {

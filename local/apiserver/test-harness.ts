@@ -1,0 +1,87 @@
+/**
+ * A fresh local API server for one test file: its own temp folder, a free port, a quiet
+ * logger, a loaded @kubernetes/client-node KubeConfig and helpers to post manifests
+ * (side effects: a port, a temp folder removed by close()).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { parseAllDocuments } from 'yaml';
+import { startApiServer, type ApiServer, type ApiServerOptions } from './server.ts';
+import type { JsonObject } from './types.ts';
+
+/** TestApiServer is a running server plus what tests need around it. */
+export interface TestApiServer {
+  server: ApiServer;
+  kubeConfig: KubeConfig;
+  dir: string;
+  /** request sends a raw HTTP request to the server and returns status, headers and parsed body. */
+  request(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: JsonObject }>;
+  /** applyManifestFile creates every document of a YAML file (POST), failing on any error. */
+  applyManifestFile(filePath: string, namespace?: string): Promise<JsonObject[]>;
+  /** restart closes the server and starts a new one on the same folder. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function collectionPath(object: JsonObject, namespace: string): string {
+  const apiVersion = String(object.apiVersion ?? '');
+  const kind = String(object.kind ?? '');
+  const plural = kind === 'CustomResourceDefinition' ? 'customresourcedefinitions' : `${kind.toLowerCase()}s`;
+  const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const clusterScoped = ['CustomResourceDefinition', 'Namespace', 'ValidatingWebhookConfiguration'].includes(kind);
+  return clusterScoped ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
+}
+
+/** startTestApiServer starts a server in a new temp folder (persisted there). */
+export async function startTestApiServer(options: Omit<ApiServerOptions, 'dataDir' | 'port' | 'logger'> = {}): Promise<TestApiServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-apiserver-test-'));
+  const dataDir = path.join(dir, 'state');
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  let server = await startApiServer({ ...options, dataDir, port: 0, logger });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(server.kubeconfigPath);
+  const harness: TestApiServer = {
+    get server() {
+      return server;
+    },
+    kubeConfig,
+    dir,
+    async request(method, urlPath, body, headers = {}) {
+      const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
+      if (body !== undefined) init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body as string : JSON.stringify(body);
+      const response = await fetch(`${server.url}${urlPath}`, init);
+      const text = await response.text();
+      let parsed: JsonObject = {};
+      try {
+        parsed = text ? JSON.parse(text) as JsonObject : {};
+      } catch {
+        parsed = { text };
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async applyManifestFile(filePath, namespace = 'default') {
+      const created: JsonObject[] = [];
+      for (const document of parseAllDocuments(fs.readFileSync(filePath, 'utf8'))) {
+        const object = document.toJSON() as JsonObject | null;
+        if (!object) continue;
+        const result = await harness.request('POST', collectionPath(object, namespace), object);
+        if (result.status >= 300) throw new Error(`creating ${String(object.kind)} from ${filePath} failed: ${JSON.stringify(result.body)}`);
+        created.push(result.body);
+      }
+      return created;
+    },
+    async restart() {
+      await server.close();
+      server = await startApiServer({ ...options, dataDir, port: 0, logger });
+      kubeConfig.loadFromFile(server.kubeconfigPath);
+    },
+    async close() {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
