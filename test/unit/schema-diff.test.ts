@@ -134,6 +134,13 @@ describe('diffTable', () => {
     assert.equal(diffTable(sales(), forbid, clean).updated.length, 1);
   });
 
+  it('refuses a new NOT NULL column on a table that holds rows', () => {
+    const stats: TableStats = { recordCount: 3, nextRowId: 3, fileSizeBytes: 1, columns: [] };
+    const withNotNull = spec((c) => { c.push({ name: 'qty', type: 'INTEGER', nullable: false }); });
+    assert.throws(() => diffTable(sales(), withNotNull, stats), /columns\.qty\.nullable: a NOT NULL column cannot be added to a table that already holds rows/);
+    assert.equal(diffTable(sales(), withNotNull).added[0]?.rows[0]?.nullable, false);
+  });
+
   it('sees comment changes on the table and its columns', () => {
     const diff = diffTable(sales(), spec((c) => { if (c[1]) c[1].comment = 'event time'; }, { comment: 'all sales' }));
     assert.deepEqual(diff.columnComments, [{ columnId: 2, comment: 'event time' }]);

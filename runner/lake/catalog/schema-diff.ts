@@ -126,6 +126,9 @@ export function diffTable(current: CatalogTable, spec: LakeTableSpec, stats?: Ta
       throw new FeathermanError('FM_ERR_INVALID_SPEC', `columns.${column.name}.renamedFrom: column "${existing.name}" is already matched by column "${matched.get(existing.columnId) ?? ''}"`);
     }
     if (!existing) {
+      if (!column.nullable && stats !== undefined && stats.recordCount > 0) {
+        throw new FeathermanError('FM_ERR_INVALID_SPEC', `columns.${column.name}.nullable: a NOT NULL column cannot be added to a table that already holds rows, which would read NULL`);
+      }
       const rows = flattenColumn(column.name, target, column.nullable, null, work.nextId);
       diff.added.push({ rows, comment: column.comment ?? null });
       diff.summary.push(`add column ${column.name} ${toDuckDBSql(target)}`);
