@@ -48,9 +48,17 @@ export const FILE_NAME_PATTERN = 'ducklake-{uuidv7}';
 /** SPLIT_FACTOR is how far above the target a partition file may grow before it is split. */
 export const SPLIT_FACTOR = 1.25;
 
-/** castSelect renders `SELECT CAST("a" AS INTEGER) AS "a", … FROM (<source>)` (pure). */
+/**
+ * castSelect renders `SELECT CAST("a" AS INTEGER) AS "a", … FROM (<source>)` (pure). A
+ * column declared NOT NULL raises a DuckDB error naming the column when a row holds NULL.
+ */
 export function castSelect(source: string, columns: readonly ColumnNode[]): string {
-  const list = columns.map((column) => `CAST(${quoteIdentifier(column.name)} AS ${duckdbType(column)}) AS ${quoteIdentifier(column.name)}`);
+  const list = columns.map((column) => {
+    const name = quoteIdentifier(column.name);
+    const cast = `CAST(${name} AS ${duckdbType(column)})`;
+    const value = column.nullable ? cast : `CASE WHEN ${name} IS NULL THEN error(${quoteString(`column ${column.name} is NOT NULL but a row holds NULL`)}) ELSE ${cast} END`;
+    return `${value} AS ${name}`;
+  });
   return `SELECT ${list.join(', ')} FROM (${source})`;
 }
 

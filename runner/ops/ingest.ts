@@ -1,0 +1,164 @@
+/**
+ * The ingest operation: landing files → Parquet → S3 → one DuckLake snapshot, each landing
+ * object version exactly once (the ledger rows commit with the snapshot). Order matters
+ * for crash safety: nothing is visible until the commit, and a crash before it leaves only
+ * unreferenced objects, which the consistency check removes later.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PartitionKey } from '../../api/partition-spec.ts';
+import type { IngestPlan } from '../../api/plan.ts';
+import { FeathermanError, isFeathermanError } from '../errors.ts';
+import { assertCatalogV1, commitSnapshot, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
+import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
+import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
+import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
+import { downloadLandingFiles, findBadLandingFile, landingSource, listLandingObjects, type LocalLandingFile } from '../lake/write/landing.ts';
+import { ensureLedger, ledgerKey, readIngested, recordIngested } from '../lake/write/ledger.ts';
+import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.ts';
+import { planPartitionFields, type PartitionField } from '../lake/write/partition.ts';
+import { buildColumnTree, leafColumns, type ColumnNode } from '../lake/write/table-columns.ts';
+import { uploadAndVerify } from '../lake/write/upload.ts';
+import { createFileCache } from '../storage/file-cache.ts';
+import type { Operation, OpContext, OpOutcome } from './context.ts';
+
+/** catalogPartitionKeys turns the catalog's partition spec into PartitionKeys by column name (pure). */
+export function catalogPartitionKeys(table: CatalogTable): PartitionKey[] {
+  if (!table.partition) return [];
+  return table.partition.fields.map((field) => {
+    const column = table.columns.find((each) => each.columnId === field.columnId && each.parentColumn === null);
+    if (!column) throw new Error(`partition key ${field.index} of ${table.schemaName}.${table.name} names column id ${field.columnId}, which is not visible`);
+    const bucket = /^bucket\((\d+)\)$/.exec(field.transform);
+    if (bucket?.[1]) return { transform: 'bucket', column: column.name, buckets: Number(bucket[1]) };
+    if (['identity', 'year', 'month', 'day', 'hour'].includes(field.transform)) {
+      return { transform: field.transform as 'identity' | 'year' | 'month' | 'day' | 'hour', column: column.name };
+    }
+    throw new FeathermanError('FM_ERR_INVALID_SPEC', `partition key ${field.index} of ${table.schemaName}.${table.name} has transform ${JSON.stringify(field.transform)}, which ingest cannot write`);
+  });
+}
+
+interface Prepared {
+  table: CatalogTable;
+  columns: ColumnNode[];
+  fields: PartitionField[];
+  landing: LocalLandingFile[];
+}
+
+async function writeFiles(plan: IngestPlan, ctx: OpContext, prepared: Prepared, outDir: string): Promise<WrittenFile[]> {
+  const ingest = plan.table.ingest;
+  if (!ingest) throw new Error('ingest spec checked before');
+  const work = await openDuckDB(':memory:', { tempDir: join(outDir, 'spill'), memoryLimit: process.env.FEATHERMAN_MEMORY_LIMIT ?? '512MB', log: ctx.log });
+  try {
+    const source = landingSource(ingest.format, prepared.landing.map((file) => file.localPath), prepared.columns, ingest.options);
+    try {
+      return await writeDataFiles({
+        connection: work.connection,
+        source,
+        columns: prepared.columns,
+        partitionFields: prepared.fields,
+        compression: plan.table.format.compression === 'SNAPPY' ? 'snappy' : 'zstd',
+        targetFileSizeBytes: plan.table.format.targetFileSizeMB * 1024 * 1024,
+        outDir: join(outDir, 'parquet'),
+      });
+    } catch (error) {
+      const bad = await findBadLandingFile(work.connection, ingest.format, prepared.landing, prepared.columns, ingest.options, ctx.store.bucket);
+      if (bad) throw bad;
+      throw new Error(`while writing Parquet for ${plan.table.schema}.${plan.table.name}`, { cause: error });
+    }
+  } finally {
+    await work.close();
+  }
+}
+
+async function tableTotals(catalog: DuckDBHandle, tableId: number): Promise<{ rowCount: number; fileCount: number; bytes: number }> {
+  const row = await queryOne(
+    catalog.connection,
+    'SELECT count(*) AS files, coalesce(sum(record_count), 0) AS rows, coalesce(sum(file_size_bytes), 0) AS bytes FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL',
+    [tableId],
+  );
+  return { fileCount: Number(row?.files ?? 0), rowCount: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
+async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
+  const ingest = plan.table.ingest;
+  const name = `${plan.table.schema}.${plan.table.name}`;
+  if (!ingest) throw new FeathermanError('FM_ERR_INVALID_SPEC', `table.ingest: must be set to ingest into ${name}; got nothing`);
+  const catalog = await openDuckDB(plan.catalog.path, { log: ctx.log });
+  const workDir = join(ctx.cacheDir, `ingest-${randomUUID()}`);
+  try {
+    await assertCatalogV1(catalog.connection, plan.catalog.path);
+    await ensureLedger(catalog.connection);
+    const latest = await readSnapshot(catalog.connection);
+    if (!latest) throw new FeathermanError('FM_ERR_CATALOG_MISSING', `the catalog ${plan.catalog.path} has no snapshot; run init-catalog first`);
+    const table = await readTable(catalog.connection, plan.table.schema, plan.table.name, latest.snapshotId);
+    if (!table) throw new FeathermanError('FM_ERR_TABLE_MISSING', `table ${name} does not exist in catalog ${plan.catalog.name}; apply the table first`);
+    const columns = buildColumnTree(table.columns);
+    const fields = planPartitionFields(catalogPartitionKeys(table), columns.map((column) => ({ name: column.name, columnId: column.columnId, type: column.typeName })));
+
+    ctx.log.debug({ phase: 'read', prefix: ingest.prefix }, 'listing landing files');
+    const listed = await listLandingObjects(ctx.store, ingest.prefix, plan.keys);
+    const done = await readIngested(catalog.connection, table.tableId, listed);
+    const fresh = listed.filter((object) => !done.has(ledgerKey(object)));
+    ctx.log.debug({ phase: 'read', listed: listed.length, alreadyIngested: listed.length - fresh.length, fresh: fresh.length }, 'landing files');
+    if (fresh.length === 0) {
+      return {
+        summary: `Table ${name}: nothing new under ${ingest.prefix} (${listed.length} landing files already ingested)`,
+        filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0,
+        details: { landingFiles: 0, skipped: listed.length },
+      };
+    }
+    const cache = createFileCache(join(ctx.cacheDir, 'objects'), ctx.store);
+    const landing = await downloadLandingFiles(cache, fresh);
+
+    ctx.log.debug({ phase: 'write', files: landing.length }, 'writing Parquet');
+    const written = await writeFiles(plan, ctx, { table, columns, fields, landing }, workDir);
+    const rows = written.reduce((sum, file) => sum + file.rowCount, 0);
+    const bytes = written.reduce((sum, file) => sum + file.sizeBytes, 0);
+
+    ctx.log.debug({ phase: 'upload', files: written.length, bytes }, 'uploading data files');
+    const items = written.map((file) => {
+      const location = objectLocation(table.location, file.relativePath);
+      return { localPath: file.localPath, key: location.key, sizeBytes: file.sizeBytes, store: location.bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(location.bucket) };
+    });
+    await uploadAndVerify(items, ctx.log);
+
+    ctx.log.debug({ phase: 'commit', files: written.length }, 'committing snapshot');
+    let removed = { files: 0, bytes: 0 };
+    const commit = await commitSnapshot(catalog.connection, { author: plan.author, message: `ingest ${fresh.length} landing files into ${name}`, now: ctx.now() }, async (tx) => {
+      if (plan.table.mode === 'overwrite') {
+        removed = await endVisibleFiles(tx, table.tableId);
+        if (removed.files > 0) tx.addChange('deleted_from_table', table.tableId);
+      }
+      if (written.length > 0) {
+        await insertDataFiles(tx, { tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, files: written, leaves: leafColumns(columns) });
+        tx.addChange('inserted_into_table', table.tableId);
+      }
+      await recordIngested(tx.connection, table.tableId, tx.snapshotId, ctx.now(), fresh);
+    });
+    ctx.log.debug({ phase: 'done', snapshotId: commit.snapshotId }, 'committed');
+
+    if (ingest.deleteAfterIngest) await ctx.store.deleteMany(fresh.map((object) => object.key));
+    const totals = await tableTotals(catalog, table.tableId);
+    return {
+      summary: ingestSummary(name, written.length, bytes, rows, commit.snapshotId, removed.files),
+      snapshotId: commit.snapshotId,
+      filesAdded: written.length,
+      bytesAdded: bytes,
+      filesRemoved: removed.files,
+      bytesRemoved: removed.bytes,
+      rows,
+      table: { ...totals, schemaVersion: commit.schemaVersion },
+      details: { landingFiles: fresh.length, skipped: listed.length - fresh.length },
+    };
+  } catch (error) {
+    if (isFeathermanError(error)) throw error;
+    throw new Error(`while ingesting into ${name}`, { cause: error });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    await catalog.close();
+  }
+}
+
+/** operation ingests the landing files of one table (side effects: objects, one catalog snapshot, optionally deleted landing files). */
+export const operation: Operation<IngestPlan> = { lockMode: 'exclusive', run };

@@ -1,0 +1,113 @@
+/**
+ * Shared set-up of the ingest integration tests: an embedded S3 server, a catalog made by
+ * the init-catalog and apply-table operations, an OpContext, and readers for what the
+ * ingest left in the catalog and the bucket.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { IngestPlan, ApplyTablePlan, InitCatalogPlan, type PlanInput } from '../../api/plan.ts';
+import type { LakeTableSpecInput } from '../../api/table-spec.ts';
+import { createLogger } from '../../runner/log.ts';
+import { openDuckDB, queryRows, type SqlRow } from '../../runner/lake/duckdb.ts';
+import { operation as applyTable } from '../../runner/ops/apply-table.ts';
+import { operation as ingestOp } from '../../runner/ops/ingest.ts';
+import { operation as initCatalog } from '../../runner/ops/init-catalog.ts';
+import type { OpContext, OpOutcome } from '../../runner/ops/context.ts';
+import type { ObjectStore } from '../../runner/storage/object-store.ts';
+import { withEmbeddedS3, type TestS3 } from '../support/s3.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+/** FIXTURES is the folder of landing fixture files. */
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'landing');
+
+/** LogLine is one captured pino line. */
+export type LogLine = Record<string, unknown>;
+
+/** IngestWorld is everything one test needs. */
+export interface IngestWorld {
+  s3: TestS3;
+  dir: string;
+  catalogPath: string;
+  ctx: OpContext;
+  logs: LogLine[];
+  common: { catalog: { name: string; path: string }; objectStore: { bucket: string; endpoint: string; forcePathStyle: boolean; region: string }; cacheDir: string };
+  applyTable(table: LakeTableSpecInput): Promise<OpOutcome>;
+  ingest(table: LakeTableSpecInput, extra?: { keys?: string[] }): Promise<OpOutcome>;
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  putFixture(key: string, name: string): Promise<void>;
+  /** catalogRows runs a query on the catalog file (opened and closed around it). */
+  catalogRows(sql: string, params?: unknown[]): Promise<SqlRow[]>;
+  keys(prefix: string): Promise<string[]>;
+}
+
+/** startIngestWorld builds an S3 server, a catalog and a context (side effects cleaned after the test). */
+export async function startIngestWorld(t: TestContext, options: { store?: (s3: TestS3) => ObjectStore } = {}): Promise<IngestWorld> {
+  const s3 = await withEmbeddedS3(t);
+  const dir = await tempDir(t, 'fm-ingest-');
+  const catalogPath = join(dir, 'catalog', 'lake.duckdb');
+  const logs: LogLine[] = [];
+  const destination = { write: (line: string) => { logs.push(JSON.parse(line) as LogLine); } };
+  const log = createLogger({ test: 'ingest' }, destination);
+  log.level = 'debug';
+  const store = options.store ? options.store(s3) : s3.store;
+  const ctx: OpContext = {
+    log, store, cacheDir: join(dir, 'cache'), now: () => new Date(),
+    storeFor: (bucket) => (bucket === store.bucket ? store : s3.makeStore({ bucket })),
+  };
+  const common = {
+    catalog: { name: 'lake', path: catalogPath },
+    objectStore: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+    cacheDir: ctx.cacheDir,
+  };
+  await initCatalog.run(InitCatalogPlan.parse({ op: 'init-catalog', ...common } satisfies PlanInput), ctx);
+  const world: IngestWorld = {
+    s3, dir, catalogPath, ctx, logs, common,
+    applyTable: (table) => applyTable.run(ApplyTablePlan.parse({ op: 'apply-table', ...common, table } satisfies PlanInput), ctx),
+    ingest: (table, extra = {}) => ingestOp.run(IngestPlan.parse({ op: 'ingest', ...common, table, ...extra } satisfies PlanInput), ctx),
+    put: async (key, body) => { await s3.store.putBytes(key, body); },
+    putFixture: async (key, name) => { await s3.store.putBytes(key, await readFile(join(FIXTURES, name))); },
+    catalogRows: async (sql, params) => {
+      const handle = await openDuckDB(catalogPath);
+      try {
+        return await queryRows(handle.connection, sql, params as never);
+      } finally {
+        await handle.close();
+      }
+    },
+    keys: async (prefix) => {
+      const out: string[] = [];
+      for await (const info of s3.store.list(prefix)) out.push(info.key);
+      return out.sort();
+    },
+  };
+  return world;
+}
+
+/** withScratchDuckDB opens an in-memory DuckDB for checks, closed after the test. */
+export async function withScratchDuckDB(t: TestContext): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  t.after(() => {
+    connection.closeSync();
+    instance.closeSync();
+  });
+  return connection;
+}
+
+/** SALES is the partitioned table most tests use. */
+export function salesTable(overrides: Partial<LakeTableSpecInput> = {}): LakeTableSpecInput {
+  return {
+    name: 'sales',
+    columns: [
+      { name: 'id', type: 'INTEGER', nullable: false },
+      { name: 'ts', type: 'TIMESTAMP' },
+      { name: 'region', type: 'VARCHAR' },
+      { name: 'amount', type: 'DOUBLE' },
+    ],
+    format: { compression: 'ZSTD', partitioning: ['region', 'day(ts)', 'bucket(4, id)'] },
+    ingest: { prefix: 'landing/sales/', format: 'csv' },
+    ...overrides,
+  };
+}
