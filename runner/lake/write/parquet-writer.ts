@@ -62,6 +62,14 @@ export function castSelect(source: string, columns: readonly ColumnNode[]): stri
   return `SELECT ${list.join(', ')} FROM (${source})`;
 }
 
+/**
+ * rowGroupBytes caps a row group at a quarter of the target (uncompressed bytes), so that
+ * FILE_SIZE_BYTES, which DuckDB checks between row groups, can stop near the target.
+ */
+export function rowGroupBytes(targetFileSizeBytes: number): number {
+  return Math.max(64 * 1024, Math.floor(targetFileSizeBytes / 4));
+}
+
 function copyOptions(options: WriteDataFilesOptions, extra: string[]): string {
   return [
     'FORMAT parquet',
@@ -69,6 +77,7 @@ function copyOptions(options: WriteDataFilesOptions, extra: string[]): string {
     `FIELD_IDS ${fieldIdsLiteral(options.columns)}`,
     `FILENAME_PATTERN ${quoteString(FILE_NAME_PATTERN)}`,
     'RETURN_STATS',
+    `ROW_GROUP_SIZE_BYTES ${rowGroupBytes(options.targetFileSizeBytes)}`,
     ...extra,
   ].join(', ');
 }
@@ -96,14 +105,17 @@ async function copy(connection: DuckDBConnection, sql: string): Promise<CopiedFi
 
 /**
  * writeDataFiles runs the COPY statements and returns one entry per written file (side
- * effect: files under outDir, temp macros on the connection). Rows come out in the
- * source's order within each file; an empty source writes no file.
+ * effects: files under outDir, temp macros on the connection, and the instance setting
+ * preserve_insertion_order=false, which ROW_GROUP_SIZE_BYTES needs and which lets DuckDB
+ * write in parallel; row order within a batch carries no meaning). An empty source
+ * writes no file.
  */
 export async function writeDataFiles(options: WriteDataFilesOptions): Promise<WrittenFile[]> {
   const { connection, columns, partitionFields } = options;
   const leaves = leafColumns(columns);
   const select = castSelect(options.source, columns);
   await mkdir(options.outDir, { recursive: true });
+  await runSql(connection, 'SET preserve_insertion_order = false');
   const finish = (file: CopiedFile, values: (string | null)[], relativeDir: string): WrittenFile => ({
     localPath: file.path,
     relativePath: `${relativeDir}${basename(file.path)}`,

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { IngestPlan } from '../../api/plan.ts';
+import { isFeathermanError } from '../../runner/errors.ts';
+import { quoteString } from '../../runner/lake/sql.ts';
+import { salesTable, startIngestWorld, withScratchDuckDB } from './ingest-harness.ts';
+
+const plainTable = (overrides = {}) => salesTable({ format: { compression: 'ZSTD', partitioning: [] }, ...overrides });
+
+test('ingests each landing object version once: a re-run adds nothing, a new or rewritten object is picked up', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  const first = await world.ingest(plainTable());
+  assert.equal(first.rows, 6);
+  const again = await world.ingest(plainTable());
+  assert.equal(again.rows, 0);
+  assert.equal(again.snapshotId, undefined, 'no snapshot when nothing is new');
+  assert.match(again.summary, /nothing new/);
+  await world.put('landing/sales/more.csv', 'id,ts,region,amount\n50,2026-11-09 00:00:00,US,5\n');
+  await world.put('landing/sales/_SUCCESS', '');
+  const more = await world.ingest(plainTable());
+  assert.equal(more.rows, 1);
+  await world.put('landing/sales/more.csv', 'id,ts,region,amount\n51,2026-11-09 00:00:00,US,5\n52,2026-11-09 00:00:00,US,6\n');
+  const rewritten = await world.ingest(plainTable());
+  assert.equal(rewritten.rows, 2, 'a rewritten object (new ETag) is a new version');
+  const [total] = await world.catalogRows('SELECT sum(record_count) AS n, count(*) AS files FROM ducklake_data_file');
+  assert.equal(total?.n, 9);
+  const ledger = await world.catalogRows('SELECT object_key, snapshot_id FROM featherman_ingested_object ORDER BY snapshot_id, object_key');
+  assert.deepEqual(ledger.map((row) => [row.object_key, row.snapshot_id]), [
+    ['landing/sales/a.csv', 2], ['landing/sales/more.csv', 3], ['landing/sales/more.csv', 4],
+  ]);
+  const snapshots = await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot');
+  assert.equal(snapshots[0]?.s, 4);
+});
+
+test('overwrite mode ends the visible files in the same snapshot and logs both changes', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  await world.ingest(plainTable());
+  await world.put('landing/sales/b.csv', 'id,ts,region,amount\n90,2026-11-09 00:00:00,US,5\n');
+  const result = await world.ingest(plainTable({ mode: 'overwrite' }));
+  assert.equal(result.filesRemoved, 1);
+  assert.equal(result.table?.rowCount, 1);
+  const files = await world.catalogRows('SELECT data_file_id, begin_snapshot, end_snapshot, record_count FROM ducklake_data_file ORDER BY data_file_id');
+  assert.deepEqual(files.map((row) => [row.begin_snapshot, row.end_snapshot, row.record_count]), [[2, 3, 6], [3, null, 1]]);
+  const [changes] = await world.catalogRows('SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = 3');
+  const tableId = (await world.catalogRows("SELECT table_id FROM ducklake_table WHERE table_name = 'sales'"))[0]?.table_id;
+  assert.equal(changes?.changes_made, `deleted_from_table:${tableId},inserted_into_table:${tableId}`);
+  const [stats] = await world.catalogRows('SELECT next_row_id FROM ducklake_table_stats');
+  assert.equal(stats?.next_row_id, 7, 'next_row_id never decreases');
+});
+
+test('a landing file that does not fit fails with its key and line; catalog and bucket stay unchanged', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(salesTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  await world.putFixture('landing/sales/z-bad.csv', 'sales-bad.csv');
+  const before = await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot');
+  await assert.rejects(world.ingest(salesTable()), (error: unknown) => {
+    assert.ok(isFeathermanError(error));
+    assert.equal(error.code, 'FM_ERR_LANDING_FILE');
+    assert.match(error.message, /s3:\/\/lake\/landing\/sales\/z-bad\.csv/);
+    assert.match(error.message, /eight/);
+    assert.match(error.message, /[Ll]ine.*3|row.*3|3/);
+    assert.doesNotMatch(error.message, /\/tmp\//, 'no local cache paths leak into the message');
+    return true;
+  });
+  assert.deepEqual(await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot'), before);
+  assert.deepEqual(await world.catalogRows('SELECT * FROM featherman_ingested_object'), []);
+  assert.deepEqual(await world.keys('main/'), [], 'nothing uploaded');
+
+  await world.put('landing/sales/z-bad.csv', 'id,ts,region,amount\n,2026-11-05 00:00:00,US,1.5\n');
+  await assert.rejects(world.ingest(salesTable()), /z-bad\.csv.*id is NOT NULL/);
+});
+
+test('refuses hostile plans before touching anything, and reads landing keys with quotes and spaces safely', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  const base = { op: 'ingest', ...world.common };
+  assert.equal(IngestPlan.safeParse({ ...base, table: plainTable({ name: 'sales"; DROP TABLE x; --' }) }).success, false);
+  assert.equal(IngestPlan.safeParse({ ...base, table: plainTable({ ingest: { prefix: '../etc/', format: 'csv' } }) }).success, false);
+  assert.equal(IngestPlan.safeParse({ ...base, table: plainTable({ columns: [{ name: "a'b", type: 'INTEGER' }] }) }).success, false);
+  await assert.rejects(world.ingest(plainTable(), { keys: ['other/x.csv'] }), /keys\[0\]: must be an object key under the ingest prefix "landing\/sales\/".*got "other\/x.csv"/);
+  await assert.rejects(world.ingest(plainTable(), { keys: ['landing/sales/../../x.csv'] }), /keys\[0\]/);
+  await world.put("landing/sales/it's \"odd\" ; x.csv", "id,ts,region,amount\n1,2026-11-09 00:00:00,'); DROP TABLE ducklake_snapshot; --,5\n");
+  const result = await world.ingest(plainTable(), { keys: ["landing/sales/it's \"odd\" ; x.csv", 'landing/sales/missing.csv'] });
+  assert.equal(result.rows, 1);
+  const [row] = await world.catalogRows('SELECT max_value FROM ducklake_file_column_stats WHERE column_id = 3');
+  assert.equal(row?.max_value, "'); DROP TABLE ducklake_snapshot; --");
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_snapshot'))[0]?.n, 3);
+});
+
+test('SNAPPY files split near the target size; deleteAfterIngest removes landing objects after the commit', async (t) => {
+  const world = await startIngestWorld(t);
+  const duck = await withScratchDuckDB(t);
+  const table = plainTable({
+    format: { compression: 'SNAPPY', partitioning: [], targetFileSizeMB: 1 },
+    ingest: { prefix: 'landing/big/', format: 'parquet', deleteAfterIngest: true },
+  });
+  await world.applyTable(table);
+  const path = join(world.dir, 'big.parquet');
+  await duck.run(`COPY (SELECT i::INTEGER AS id, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS ts, md5(i::VARCHAR) AS region, random() AS amount
+    FROM range(400000) t(i)) TO ${quoteString(path)} (FORMAT parquet)`);
+  await world.s3.store.putFile('landing/big/big.parquet', path);
+  const result = await world.ingest(table);
+  assert.equal(result.rows, 400000);
+  assert.ok(result.filesAdded >= 3, `split into ${result.filesAdded} files of ${result.bytesAdded} bytes`);
+  const files = await world.catalogRows('SELECT path, file_size_bytes FROM ducklake_data_file');
+  const sizes = files.map((file) => Number(file.file_size_bytes)).sort((a, b) => a - b);
+  const mib = 1024 * 1024;
+  assert.ok(sizes.slice(0, -1).every((size) => size > 0.6 * mib && size < 1.6 * mib), `sizes near 1 MiB: ${sizes.join(', ')}`);
+  const local = join(world.dir, 'one.parquet');
+  await world.s3.store.getToFile(`main/sales/${files[0]?.path}`, local);
+  const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata(${quoteString(local)})`)).getRowObjectsJS();
+  assert.deepEqual(codecs.map((row) => row.compression), ['SNAPPY']);
+  assert.deepEqual(await world.keys('landing/big/'), [], 'landing object deleted after the commit');
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM featherman_ingested_object'))[0]?.n, 1);
+});
+
+test('a partition bigger than the target is split, and a file bigger than the part size goes up in parts', async (t) => {
+  const partSize = 5 * 1024 * 1024;
+  const world = await startIngestWorld(t, { store: (s3) => s3.makeStore({ partSizeBytes: partSize }) });
+  const duck = await withScratchDuckDB(t);
+  const table = salesTable({
+    format: { compression: 'ZSTD', partitioning: ['region'], targetFileSizeMB: 7 },
+    ingest: { prefix: 'landing/big/', format: 'parquet' },
+  });
+  await world.applyTable(table);
+  const path = join(world.dir, 'big.parquet');
+  await duck.run(`COPY (SELECT i::INTEGER AS id, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS ts, CASE WHEN i < 10 THEN 'small' ELSE 'big' END AS region,
+    random() AS amount FROM range(1500000) t(i)) TO ${quoteString(path)} (FORMAT parquet)`);
+  await world.s3.store.putFile('landing/big/big.parquet', path);
+  const result = await world.ingest(table);
+  assert.equal(result.rows, 1500000);
+  const files = await world.catalogRows('SELECT path, file_size_bytes, record_count FROM ducklake_data_file ORDER BY path');
+  const big = files.filter((file) => String(file.path).startsWith('region=big/'));
+  assert.ok(big.length >= 2, `the big partition is split: ${big.length} files`);
+  assert.ok(big.some((file) => Number(file.file_size_bytes) > partSize), 'at least one file needs multipart');
+  for (const file of big) {
+    const head = await world.s3.store.head(`main/sales/${file.path}`);
+    assert.equal(head?.size, Number(file.file_size_bytes));
+  }
+  const values = await world.catalogRows('SELECT DISTINCT partition_value FROM ducklake_file_partition_value ORDER BY 1');
+  assert.deepEqual(values.map((row) => row.partition_value), ['big', 'small']);
+});
