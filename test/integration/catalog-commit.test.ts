@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDuckDB, queryRows, type DuckDBHandle } from '../../runner/lake/duckdb.ts';
-import { commitSnapshot, initCatalog, listSnapshots, readCatalogState } from '../../runner/lake/catalog/index.ts';
+import { commitSnapshot, initCatalog, listSnapshots, readCatalogState, readSnapshotAtTime } from '../../runner/lake/catalog/index.ts';
 
 describe('commitSnapshot', () => {
   let dir = '';
@@ -12,7 +12,7 @@ describe('commitSnapshot', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fm-catalog-commit-'));
     db = await openDuckDB(join(dir, 'cat.duckdb'));
-    await initCatalog(db.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test' });
+    await initCatalog(db.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test', now: new Date('2026-01-01T00:00:00Z') });
   });
   after(async () => {
     await db.close();
@@ -47,7 +47,7 @@ describe('commitSnapshot', () => {
   });
 
   it('keeps schema_version on a data-only commit and stores NULL changes when nothing is logged', async () => {
-    const result = await commitSnapshot(db.connection, {}, async () => {});
+    const result = await commitSnapshot(db.connection, { now: new Date('2026-06-01T00:00:00Z') }, async () => {});
     assert.equal(result.snapshotId, 2);
     assert.equal(result.schemaVersion, 1);
     assert.equal(result.changesMade, null);
@@ -73,13 +73,21 @@ describe('commitSnapshot', () => {
     assert.deepEqual((await listSnapshots(db.connection)).map((s) => s.snapshotId), [0, 1, 2]);
     assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_tag'), [{ n: 0 }]);
     assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_schema_versions'), [{ n: 1 }]);
-    const next = await commitSnapshot(db.connection, {}, async (tx) => {
+    const next = await commitSnapshot(db.connection, { now: new Date('2026-07-01T00:00:00Z') }, async (tx) => {
       tx.addChange('altered_table', 1);
       tx.bumpSchemaVersion(1);
     });
     assert.equal(next.snapshotId, 3);
     assert.equal(next.schemaVersion, 2);
     assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_schema_versions'), [{ n: 1 }]);
+  });
+
+  it('finds the last snapshot at or before a time (time travel)', async () => {
+    assert.equal((await readSnapshotAtTime(db.connection, new Date('2026-05-06T07:08:09.000Z')))?.snapshotId, 1);
+    assert.equal((await readSnapshotAtTime(db.connection, new Date('2026-05-06T07:08:10.000Z')))?.snapshotId, 1);
+    assert.equal((await readSnapshotAtTime(db.connection, new Date('2026-03-01T00:00:00Z')))?.snapshotId, 0);
+    assert.equal((await readSnapshotAtTime(db.connection, new Date('2026-06-15T00:00:00Z')))?.snapshotId, 2);
+    assert.equal((await readSnapshotAtTime(db.connection, new Date('2000-01-01T00:00:00Z'))), undefined);
   });
 
   it('collides on the snapshot primary key if another writer took the id (no silent overwrite)', async () => {
