@@ -148,3 +148,17 @@ test('strategic merge rejects a list item without its merge key', () => {
     (error: unknown) => error instanceof PatchError && /does not contain declared merge key: name/.test(error.message),
   );
 });
+
+test('strategic merge applies the exact patch kubectl 1.32 apply sent for a changed Job (captured)', () => {
+  const live: JsonObject = {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j1', namespace: 'default' },
+    spec: { backoffLimit: 0, template: { spec: {
+      restartPolicy: 'Never', volumes: [{ name: 'work', emptyDir: {} }],
+      containers: [{ name: 'main', image: 'busybox:3', env: [{ name: 'A', value: '1' }, { name: 'D', value: '4' }], volumeMounts: [{ name: 'work', mountPath: '/work' }], resources: { limits: { cpu: '1' } } }],
+    } } },
+  };
+  const captured = JSON.parse('{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"main"}],"containers":[{"$setElementOrder/env":[{"name":"A"},{"name":"E"}],"env":[{"name":"E","value":"5"},{"$patch":"delete","name":"D"}],"image":"busybox:4","name":"main"}]}}}}') as JsonObject;
+  const result = applyStrategicMergePatch(live, captured, 'batch/v1', 'Job');
+  assert.deepEqual(containers(result), [{ name: 'main', image: 'busybox:4', env: [{ name: 'A', value: '1' }, { name: 'E', value: '5' }], volumeMounts: [{ name: 'work', mountPath: '/work' }], resources: { limits: { cpu: '1' } } }]);
+  assert.deepEqual(spec(result).volumes, [{ name: 'work', emptyDir: {} }]);
+});
