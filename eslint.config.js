@@ -9,7 +9,7 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.featherman/**', 'charts/**'] },
+  { ignores: ['node_modules/**', '.featherman/**', 'charts/**', 'tmp/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
