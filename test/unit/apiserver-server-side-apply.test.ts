@@ -33,7 +33,7 @@ test('removes fields the manager stopped applying and adds new ones', () => {
   const { object, conflicts } = applyServerSideApply(first, cm({ a: '1', c: '3' }), cmOptions('kubectl', false, t1));
   assert.deepEqual(conflicts, []);
   assert.deepEqual(object.data, { a: '1', c: '3' });
-  assert.deepEqual((object.metadata as JsonObject).labels, {});
+  assert.equal('labels' in (object.metadata as JsonObject), false, 'the emptied labels map goes too');
   assert.equal(managed(object).length, 1);
   assert.deepEqual(managed(object)[0]?.fieldsV1, { 'f:data': { 'f:a': {}, 'f:c': {} } });
   assert.equal(managed(object)[0]?.time, '2026-11-25T10:05:00Z');
@@ -94,6 +94,10 @@ test('merges keyed lists by their key and records k: elements', () => {
   const dropped = applyServerSideApply(sidecar.object, job([]), jobOptions('ctl'));
   const left = ((dropped.object.spec as JsonObject).template as JsonObject).spec as JsonObject;
   assert.deepEqual(left.containers, [{ name: 'sidecar', image: 's:1' }], 'the runner container is removed with its manager');
+
+  const none = applyServerSideApply(first, job([]), jobOptions('ctl'));
+  const empty = ((none.object.spec as JsonObject).template as JsonObject).spec as JsonObject;
+  assert.equal('containers' in empty, false, 'a list left empty is dropped');
 });
 
 test('custom resources use the CRD schema: list-map keys merge, atomic lists are replaced', () => {

@@ -83,6 +83,22 @@ function isOwnedBelow(key: string, sets: FieldSet[]): boolean {
 }
 
 /**
+ * removeEmptiedParents drops the fields above a removed one that it left empty (`labels: {}`),
+ * as kube-apiserver does for named fields nobody else owns; mutates `object`.
+ */
+function removeEmptiedParents(object: JsonObject, path: string[], appliedSet: FieldSet): void {
+  for (let end = path.length - 1; end > 0; end -= 1) {
+    const parent = path.slice(0, end);
+    if (!parent.at(-1)?.startsWith('f:')) continue;
+    if (appliedSet.has(JSON.stringify(parent))) return;
+    const { found, value } = readPath(object, parent);
+    const empty = found && (Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0);
+    if (!empty) return;
+    removePath(object, parent);
+  }
+}
+
+/**
  * applyServerSideApply applies `applied` for `fieldManager` to `live` (undefined on
  * create) and returns the new object with its managedFields, or the live object and the
  * conflicts; pure.
@@ -115,6 +131,7 @@ export function applyServerSideApply(live: JsonObject | undefined, applied: Json
     if (others.some((entry) => entry.fields.has(key))) continue;
     if (path.at(-1) === '.' && isOwnedBelow(key, keep)) continue;
     removePath(merged, path);
+    removeEmptiedParents(merged, path, appliedSet);
   }
 
   const entry: ManagerEntry = { manager: options.fieldManager, operation: 'Apply', apiVersion: options.apiVersion, time: formatTime(options.now), fields: appliedSet };
