@@ -1,0 +1,81 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FeathermanError } from '../../errors.ts';
+import { readFiles } from './files.ts';
+import type { SqlShape, TableReference } from './predicates.ts';
+import { compilePredicates, pruneFiles, type CompiledPredicate } from './prune.ts';
+import { readTables, type LakeTable } from './tables.ts';
+import type { TableScan } from './views.ts';
+
+/** TableScanPlan is one referenced table with its surviving files and what pruning did. */
+export interface TableScanPlan extends TableScan {
+  filesTotal: number;
+  filesPruned: number;
+  predicates: number;
+}
+
+/** ScanPlan is every table a query reads at snapshot S, after pruning. */
+export interface ScanPlan {
+  snapshotId: number;
+  tables: TableScanPlan[];
+  filesTotal: number;
+  filesRead: number;
+  filesPruned: number;
+  bytesRead: number;
+}
+
+/**
+ * resolveReferences maps the query's table references onto the tables visible at S
+ * (pure). CTE names shadow tables; catalog `memory` or none and schema `main` or none
+ * are accepted; names compare case-insensitively, as DuckDB's do. An unknown table is
+ * FM_ERR_QUERY_FAILED naming it.
+ */
+export function resolveReferences(shape: SqlShape, tables: readonly LakeTable[], snapshotId: number): Map<LakeTable, TableReference[]> {
+  const found = new Map<LakeTable, TableReference[]>();
+  for (const ref of shape.references) {
+    if (ref.catalog !== '' && ref.catalog !== 'memory') {
+      throw new FeathermanError('FM_ERR_QUERY_FAILED', `sql: catalog ${JSON.stringify(ref.catalog)} does not exist; name tables as schema.table.`);
+    }
+    const name = ref.table.toLowerCase();
+    if (ref.schema === '' && shape.cteNames.has(name)) continue;
+    const schema = ref.schema === '' ? 'main' : ref.schema;
+    const table = tables.find((t) => t.schemaName.toLowerCase() === schema && t.tableName.toLowerCase() === name);
+    if (!table) {
+      throw new FeathermanError('FM_ERR_QUERY_FAILED', `sql: table ${schema}.${ref.table} does not exist at snapshot ${snapshotId}.`);
+    }
+    found.set(table, [...(found.get(table) ?? []), ref]);
+  }
+  return found;
+}
+
+/**
+ * predicatesFor returns the predicates that may prune a table (pure): only when the table
+ * is referenced once and no CTE shares its name, since the files must serve every use.
+ */
+export function predicatesFor(table: LakeTable, refs: readonly TableReference[], shape: SqlShape): CompiledPredicate[] {
+  const only = refs.length === 1 ? refs[0] : undefined;
+  if (!only || shape.cteNames.has(table.tableName.toLowerCase())) return [];
+  return compilePredicates(table, only.predicates);
+}
+
+/**
+ * planScan lists, for each table the query references, the data files visible at S and
+ * keeps those that pruning cannot rule out (catalog reads only). Stats are read only for
+ * the columns that predicates use.
+ */
+export async function planScan(catalog: DuckDBConnection, dataPath: string, snapshotId: number, shape: SqlShape): Promise<ScanPlan> {
+  const tables = await readTables(catalog, snapshotId, dataPath);
+  const referenced = resolveReferences(shape, tables, snapshotId);
+  const plan: ScanPlan = { snapshotId, tables: [], filesTotal: 0, filesRead: 0, filesPruned: 0, bytesRead: 0 };
+  for (const [table, refs] of referenced) {
+    const predicates = predicatesFor(table, refs, shape);
+    const statsColumnIds = [...new Set(predicates.map((p) => p.column.id))];
+    const files = await readFiles(catalog, snapshotId, table, { statsColumnIds });
+    const { kept, pruned } = pruneFiles(files, table, predicates);
+    plan.tables.push({ table, files: kept, filesTotal: files.length, filesPruned: pruned, predicates: predicates.length });
+    plan.filesTotal += files.length;
+    plan.filesPruned += pruned;
+    plan.filesRead += kept.length;
+    for (const file of kept) plan.bytesRead += file.sizeBytes + (file.deleteFile?.sizeBytes ?? 0);
+  }
+  return plan;
+}

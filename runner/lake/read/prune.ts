@@ -1,0 +1,198 @@
+import type { LakeColumn } from './column-types.ts';
+import type { LakeDataFile } from './files.ts';
+import type { LakeTable, PartitionKeyInfo } from './tables.ts';
+import { calendarField, compareValues, domainOf, parseConstant, parseStatValue, type Comparable, type Domain, type SqlConstant } from './values.ts';
+
+/** CompareOp is a binary comparison a predicate may use. */
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** Predicate is one conjunct of a WHERE clause that pruning understands; `column` is lower case. */
+export type Predicate =
+  | { kind: 'compare'; column: string; op: CompareOp; value: SqlConstant }
+  | { kind: 'in'; column: string; values: SqlConstant[] }
+  | { kind: 'between'; column: string; low: SqlConstant; high: SqlConstant }
+  | { kind: 'null'; column: string; negated: boolean };
+
+/** CompiledPredicate is a predicate bound to a column of one table, its constants typed. */
+export type CompiledPredicate =
+  | { kind: 'compare'; column: LakeColumn; domain: Domain; op: CompareOp; value: Comparable }
+  | { kind: 'in'; column: LakeColumn; domain: Domain; values: Comparable[] }
+  | { kind: 'between'; column: LakeColumn; domain: Domain; low: Comparable; high: Comparable }
+  | { kind: 'null'; column: LakeColumn; domain: Domain | undefined; negated: boolean };
+
+/**
+ * compilePredicates binds predicates to the table's top-level columns at the snapshot
+ * (pure). A predicate whose column is unknown, nested, ambiguous or whose constant does
+ * not map exactly onto the column's type is dropped: dropping only means less pruning.
+ */
+export function compilePredicates(table: LakeTable, predicates: readonly Predicate[]): CompiledPredicate[] {
+  const compiled: CompiledPredicate[] = [];
+  for (const predicate of predicates) {
+    const matches = table.columns.filter((c) => c.name.toLowerCase() === predicate.column);
+    const column = matches.length === 1 ? matches[0] : undefined;
+    if (!column || column.children.length > 0) continue;
+    const domain = domainOf(column.type);
+    if (predicate.kind === 'null') {
+      compiled.push({ kind: 'null', column, domain, negated: predicate.negated });
+      continue;
+    }
+    if (!domain) continue;
+    const typed = (constant: SqlConstant): Comparable | undefined => parseConstant(domain, constant, column.type);
+    if (predicate.kind === 'compare') {
+      const value = typed(predicate.value);
+      if (value !== undefined) compiled.push({ kind: 'compare', column, domain, op: predicate.op, value });
+    } else if (predicate.kind === 'in') {
+      const values = predicate.values.map(typed);
+      if (values.length > 0 && values.every((v) => v !== undefined)) compiled.push({ kind: 'in', column, domain, values: values as Comparable[] });
+    } else {
+      const low = typed(predicate.low);
+      const high = typed(predicate.high);
+      if (low !== undefined && high !== undefined) compiled.push({ kind: 'between', column, domain, low, high });
+    }
+  }
+  return compiled;
+}
+
+/** Range is what is known about a column's values in one file: bounds (undefined = unknown) and NULL facts. */
+interface Range {
+  min: Comparable | undefined;
+  max: Comparable | undefined;
+  allNull: boolean | undefined;
+  hasNull: boolean | undefined;
+}
+
+/**
+ * fileCanMatch decides whether a data file may hold rows satisfying every predicate
+ * (pure): false only when its partition values or its min/max/NULL stats prove that some
+ * predicate fails for all its rows. Unknown or unparsable facts keep the file.
+ */
+export function fileCanMatch(file: LakeDataFile, table: LakeTable, predicates: readonly CompiledPredicate[]): boolean {
+  const spec = file.partitionId === null ? undefined : table.partitionSpecs.get(file.partitionId);
+  for (const predicate of predicates) {
+    if (spec && !partitionsAllow(file, spec, predicate)) return false;
+    if (!statsAllow(file, predicate)) return false;
+  }
+  return true;
+}
+
+function statsAllow(file: LakeDataFile, predicate: CompiledPredicate): boolean {
+  const stats = file.stats.get(predicate.column.id);
+  if (!stats) return true;
+  const known = stats.nullCount !== null;
+  const range: Range = {
+    min: undefined,
+    max: undefined,
+    allNull: known ? stats.nullCount === file.recordCount && file.recordCount > 0 : undefined,
+    hasNull: known ? (stats.nullCount ?? 0) > 0 : undefined,
+  };
+  // NaN sorts above every number in DuckDB, so float bounds are trusted only without NaN.
+  const nanFree = predicate.domain !== 'float' || stats.containsNan === false;
+  if (predicate.domain && nanFree) {
+    range.min = parseStatValue(predicate.domain, stats.min, predicate.column.type);
+    range.max = parseStatValue(predicate.domain, stats.max, predicate.column.type);
+  }
+  return rangeAllows(range, predicate);
+}
+
+function rangeAllows(range: Range, predicate: CompiledPredicate): boolean {
+  if (predicate.kind === 'null') return predicate.negated ? range.allNull !== true : range.hasNull !== false;
+  if (range.allNull === true) return false;
+  const { min, max } = range;
+  const below = (c: Comparable): boolean => min !== undefined && compareValues(c, min) < 0;
+  const above = (c: Comparable): boolean => max !== undefined && compareValues(c, max) > 0;
+  switch (predicate.kind) {
+    case 'in':
+      return predicate.values.some((c) => !below(c) && !above(c));
+    case 'between':
+      return !below(predicate.high) && !above(predicate.low) && compareValues(predicate.low, predicate.high) <= 0;
+    case 'compare':
+      return compareAllows(predicate.op, predicate.value, min, max);
+  }
+}
+
+function compareAllows(op: CompareOp, c: Comparable, min: Comparable | undefined, max: Comparable | undefined): boolean {
+  switch (op) {
+    case '=':
+      return !(min !== undefined && compareValues(c, min) < 0) && !(max !== undefined && compareValues(c, max) > 0);
+    case '!=':
+      return !(min !== undefined && max !== undefined && compareValues(min, c) === 0 && compareValues(max, c) === 0);
+    case '<':
+      return min === undefined || compareValues(min, c) < 0;
+    case '<=':
+      return min === undefined || compareValues(min, c) <= 0;
+    case '>':
+      return max === undefined || compareValues(max, c) > 0;
+    case '>=':
+      return max === undefined || compareValues(max, c) >= 0;
+  }
+}
+
+function partitionsAllow(file: LakeDataFile, spec: readonly PartitionKeyInfo[], predicate: CompiledPredicate): boolean {
+  for (const key of spec) {
+    if (key.columnId !== predicate.column.id) continue;
+    if (key.index >= file.partitionValues.length) continue;
+    const text = file.partitionValues[key.index];
+    if (text === undefined) continue;
+    const transform = key.transform.trim().toLowerCase();
+    if (text === null) {
+      // Every row of the file has a NULL key, hence a NULL source value.
+      if (!rangeAllows({ min: undefined, max: undefined, allNull: true, hasNull: true }, predicate)) return false;
+      continue;
+    }
+    if (predicate.kind === 'null') {
+      if (predicate.negated) continue;
+      if (!rangeAllows({ min: undefined, max: undefined, allNull: false, hasNull: false }, predicate)) return false;
+      continue;
+    }
+    if (transform === 'identity') {
+      const value = parseStatValue(predicate.domain, text, predicate.column.type);
+      if (value === undefined || (predicate.domain === 'float' && Number.isNaN(value))) continue;
+      if (!rangeAllows({ min: value, max: value, allNull: false, hasNull: false }, predicate)) return false;
+      continue;
+    }
+    if (!temporalAllows(transform, text, predicate)) return false;
+  }
+  return true;
+}
+
+/**
+ * temporalAllows checks year/month/day/hour keys (calendar fields of UTC instants).
+ * `year` is monotone, so ranges map onto it; month/day/hour repeat each year/month/day,
+ * so only equality and IN map onto them. TIMESTAMPTZ keys depend on the writer's time
+ * zone and are left alone.
+ */
+function temporalAllows(transform: string, text: string, predicate: Exclude<CompiledPredicate, { kind: 'null' }>): boolean {
+  if (predicate.domain !== 'instant' || predicate.column.type.trim().toLowerCase() === 'timestamptz') return true;
+  if (transform !== 'year' && transform !== 'month' && transform !== 'day' && transform !== 'hour') return true;
+  if (!/^-?\d+$/.test(text)) return true;
+  if (transform === 'hour' && predicate.column.type.trim().toLowerCase() === 'date') return true;
+  const value = BigInt(text);
+  const f = (c: Comparable): bigint => calendarField(c as bigint, transform);
+  if (predicate.kind === 'in') return predicate.values.some((c) => f(c) === value);
+  if (predicate.kind === 'compare' && predicate.op === '=') return f(predicate.value) === value;
+  if (transform !== 'year') return true;
+  if (predicate.kind === 'between') return f(predicate.low) <= value && value <= f(predicate.high);
+  switch (predicate.op) {
+    case '<':
+    case '<=':
+      return value <= f(predicate.value);
+    case '>':
+    case '>=':
+      return value >= f(predicate.value);
+    default:
+      return true;
+  }
+}
+
+/** PruneResult is the outcome of pruning one table's file list. */
+export interface PruneResult {
+  kept: LakeDataFile[];
+  pruned: number;
+}
+
+/** pruneFiles keeps the files that may hold matching rows (pure). */
+export function pruneFiles(files: readonly LakeDataFile[], table: LakeTable, predicates: readonly CompiledPredicate[]): PruneResult {
+  if (predicates.length === 0) return { kept: [...files], pruned: 0 };
+  const kept = files.filter((file) => fileCanMatch(file, table, predicates));
+  return { kept, pruned: files.length - kept.length };
+}
