@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUCKET_NAME, isSafeRelativePath, isSafeS3Url, sqlIdentifier } from './identifiers.ts';
 import { LakeTableSpec } from './table-spec.ts';
+import { BackupFields, CheckFields, CleanupFilesFields, CompactFields, ExpireRowsFields, ExpireSnapshotsFields, RestoreFields } from './maintenance-plan.ts';
 
 /**
  * ObjectStorePlan names the bucket that holds a catalog's data. Credentials are never
@@ -83,14 +84,39 @@ export const QueryPlan = z.object({
   previewRows: z.number().int().min(0).max(1000).default(20).describe('Rows in the preview (at most 2 KiB).'),
 });
 
+/** BackupPlan uploads a consistent copy of the catalog file (api/maintenance-plan.ts). */
+export const BackupPlan = z.object({ ...BackupFields, ...common });
+/** RestorePlan puts a backup in place of a missing catalog (api/maintenance-plan.ts). */
+export const RestorePlan = z.object({ ...RestoreFields, ...common });
+/** CheckPlan compares the catalog with the bucket (api/maintenance-plan.ts). */
+export const CheckPlan = z.object({ ...CheckFields, ...common });
+/** ExpireSnapshotsPlan drops old snapshots (api/maintenance-plan.ts). */
+export const ExpireSnapshotsPlan = z.object({ ...ExpireSnapshotsFields, ...common });
+/** CleanupFilesPlan deletes scheduled and orphan objects (api/maintenance-plan.ts). */
+export const CleanupFilesPlan = z.object({ ...CleanupFilesFields, ...common });
+/** ExpireRowsPlan removes rows past a table's TTL (api/maintenance-plan.ts). */
+export const ExpireRowsPlan = z.object({ ...ExpireRowsFields, ...common });
+/** CompactPlan merges small files of a table (api/maintenance-plan.ts). */
+export const CompactPlan = z.object({ ...CompactFields, ...common });
+
 /** Plan is the runner's input: one operation, validated at the boundary. */
-export const Plan = z.discriminatedUnion('op', [InitCatalogPlan, ApplyTablePlan, IngestPlan, QueryPlan]);
+export const Plan = z.discriminatedUnion('op', [
+  InitCatalogPlan, ApplyTablePlan, IngestPlan, QueryPlan,
+  BackupPlan, RestorePlan, CheckPlan, ExpireSnapshotsPlan, CleanupFilesPlan, ExpireRowsPlan, CompactPlan,
+]);
 export type Plan = z.infer<typeof Plan>;
 export type PlanInput = z.input<typeof Plan>;
 export type InitCatalogPlan = z.infer<typeof InitCatalogPlan>;
 export type ApplyTablePlan = z.infer<typeof ApplyTablePlan>;
 export type IngestPlan = z.infer<typeof IngestPlan>;
 export type QueryPlan = z.infer<typeof QueryPlan>;
+export type BackupPlan = z.infer<typeof BackupPlan>;
+export type RestorePlan = z.infer<typeof RestorePlan>;
+export type CheckPlan = z.infer<typeof CheckPlan>;
+export type ExpireSnapshotsPlan = z.infer<typeof ExpireSnapshotsPlan>;
+export type CleanupFilesPlan = z.infer<typeof CleanupFilesPlan>;
+export type ExpireRowsPlan = z.infer<typeof ExpireRowsPlan>;
+export type CompactPlan = z.infer<typeof CompactPlan>;
 
 /** sqlSchemaName re-exports the identifier rule for callers that validate schema names. */
 export const sqlSchemaName = sqlIdentifier;
