@@ -50,20 +50,45 @@ function sqlTypeOf(leaf: LeafColumn): string {
   return parsed ? toDuckDBSql(parsed) : 'VARCHAR';
 }
 
-async function mergeBounds(tx: CommitTx, bounds: ColumnBounds, leaf: LeafColumn, existing: { min: string | null; max: string | null } | undefined): Promise<{ min: string | null; max: string | null }> {
-  if (NO_BOUNDS_TYPES.has(leaf.type.toLowerCase())) return { min: null, max: null };
-  const mins = [...bounds.mins, ...(existing?.min != null ? [existing.min] : [])];
-  const maxs = [...bounds.maxs, ...(existing?.max != null ? [existing.max] : [])];
-  if (mins.length === 0 && maxs.length === 0) return { min: null, max: null };
-  const type = sqlTypeOf(leaf);
-  const pick = (fn: 'arg_min' | 'arg_max', values: readonly string[]) => (values.length === 0
-    ? 'NULL'
-    : `(SELECT ${fn}(v, CAST(v AS ${type})) FROM (VALUES ${values.map(() => '(?::VARCHAR)').join(', ')}) AS u(v))`);
-  const row = await queryOne(tx.connection, `SELECT ${pick('arg_min', mins)} AS mn, ${pick('arg_max', maxs)} AS mx`, [...mins, ...maxs]);
-  return {
-    min: bounds.unknownMin ? null : (row?.mn as string | null) ?? null,
-    max: bounds.unknownMax ? null : (row?.mx as string | null) ?? null,
-  };
+interface ExistingColumnStats {
+  containsNull: boolean | null;
+  containsNan: boolean | null;
+  min: string | null;
+  max: string | null;
+  extraStats: string | null;
+}
+
+/**
+ * mergeAllBounds merges each column's candidate bounds with the stored ones in ONE query
+ * (typed comparison: arg_min/arg_max over TRY_CAST to the column type; the text kept is
+ * the original bound text). Returns columnId → merged bounds.
+ */
+async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves: Map<number, LeafColumn>, existing: Map<number, ExistingColumnStats>): Promise<Map<number, { min: string | null; max: string | null }>> {
+  const candidates: string[] = [];
+  const params: DuckDBValue[] = [];
+  const selects: string[] = [];
+  for (const bounds of all) {
+    const leaf = leaves.get(bounds.columnId);
+    if (!leaf || NO_BOUNDS_TYPES.has(leaf.type.toLowerCase())) continue;
+    const old = existing.get(bounds.columnId);
+    const values: Array<['min' | 'max', string]> = [
+      ...bounds.mins.map((value) => ['min', value] as ['min', string]), ...(old?.min != null ? [['min', old.min] as ['min', string]] : []),
+      ...bounds.maxs.map((value) => ['max', value] as ['max', string]), ...(old?.max != null ? [['max', old.max] as ['max', string]] : []),
+    ];
+    if (values.length === 0) continue;
+    for (const [kind, value] of values) {
+      candidates.push('(?::BIGINT, ?::VARCHAR, ?::VARCHAR)');
+      params.push(bounds.columnId, kind, value);
+    }
+    const type = sqlTypeOf(leaf);
+    selects.push(`SELECT col, arg_min(v, TRY_CAST(v AS ${type})) FILTER (WHERE kind = 'min') AS mn,
+      arg_max(v, TRY_CAST(v AS ${type})) FILTER (WHERE kind = 'max') AS mx FROM candidates WHERE col = ${bounds.columnId} GROUP BY col`);
+  }
+  const out = new Map<number, { min: string | null; max: string | null }>();
+  if (selects.length === 0) return out;
+  const rows = await queryRows(tx.connection, `WITH candidates AS (SELECT * FROM (VALUES ${candidates.join(', ')}) AS c(col, kind, v)) ${selects.join(' UNION ALL ')}`, params);
+  for (const row of rows) out.set(Number(row.col), { min: (row.mn as string | null) ?? null, max: (row.mx as string | null) ?? null });
+  return out;
 }
 
 /**
@@ -93,23 +118,31 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
   } else {
     await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, rows, bytes]);
   }
-  const existingRows = await queryRows(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
-  const existing = new Map(existingRows.map((row) => [Number(row.column_id), row]));
+  const existingRows = await queryRows(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
+  const existing = new Map<number, ExistingColumnStats>(existingRows.map((row) => [Number(row.column_id), {
+    containsNull: typeof row.contains_null === 'boolean' ? row.contains_null : null,
+    containsNan: typeof row.contains_nan === 'boolean' ? row.contains_nan : null,
+    min: (row.min_value as string | null) ?? null,
+    max: (row.max_value as string | null) ?? null,
+    extraStats: (row.extra_stats as string | null) ?? null,
+  }]));
   const leaves = new Map(input.leaves.map((leaf) => [leaf.columnId, leaf]));
-  for (const bounds of collectColumnBounds(planned)) {
-    const leaf = leaves.get(bounds.columnId);
-    if (!leaf) continue;
+  const allBounds = collectColumnBounds(planned).filter((bounds) => leaves.has(bounds.columnId));
+  const merged = await mergeAllBounds(tx, allBounds, leaves, existing);
+  const next = new Map<number, DuckDBValue[]>();
+  for (const [columnId, old] of existing) next.set(columnId, [tableId, columnId, old.containsNull, old.containsNan, old.min, old.max, old.extraStats]);
+  for (const bounds of allBounds) {
     const old = existing.get(bounds.columnId);
-    const merged = await mergeBounds(tx, bounds, leaf, old ? { min: (old.min_value as string | null) ?? null, max: (old.max_value as string | null) ?? null } : undefined);
-    const containsNull = bounds.containsNull || old?.contains_null === true;
-    const containsNan = bounds.containsNan === null && (old?.contains_nan ?? null) === null ? null : bounds.containsNan === true || old?.contains_nan === true;
-    if (old) {
-      await tx.run('UPDATE ducklake_table_column_stats SET contains_null = ?, contains_nan = ?, min_value = ?, max_value = ? WHERE table_id = ? AND column_id = ?', [
-        containsNull, containsNan, merged.min, merged.max, tableId, bounds.columnId,
-      ]);
-    } else {
-      await tx.run('INSERT INTO ducklake_table_column_stats VALUES (?, ?, ?, ?, ?, ?, NULL)', [tableId, bounds.columnId, containsNull, containsNan, merged.min, merged.max]);
-    }
+    const noBounds = NO_BOUNDS_TYPES.has(leaves.get(bounds.columnId)?.type.toLowerCase() ?? '');
+    const bound = merged.get(bounds.columnId);
+    const min = noBounds || bounds.unknownMin ? null : bound?.min ?? old?.min ?? null;
+    const max = noBounds || bounds.unknownMax ? null : bound?.max ?? old?.max ?? null;
+    const containsNull = bounds.containsNull || old?.containsNull === true;
+    const containsNan = bounds.containsNan === null && (old?.containsNan ?? null) === null ? null : bounds.containsNan === true || old?.containsNan === true;
+    next.set(bounds.columnId, [tableId, bounds.columnId, containsNull, containsNan, min, max, old?.extraStats ?? null]);
   }
+  // Rewrite the table's rows in two statements instead of one UPDATE per column.
+  await tx.run('DELETE FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
+  await insertBatched(tx, 'ducklake_table_column_stats', 7, [...next.values()]);
   return planned;
 }

@@ -58,19 +58,22 @@ export async function readIngested(connection: DuckDBConnection, tableId: number
 
 /**
  * recordIngested inserts the ledger rows of one snapshot (side effect; call it inside the
- * commit transaction). An object version that is already recorded — another writer got
- * there first — is FM_ERR_CONFLICT, and the caller's transaction rolls back.
+ * commit transaction). The primary key refuses an object version that is already
+ * recorded — another writer got there first — which becomes FM_ERR_CONFLICT, and the
+ * caller's transaction rolls back. (No read first: the index check is the point lookup.)
  */
 export async function recordIngested(connection: DuckDBConnection, tableId: number, snapshotId: number, at: Date, entries: readonly LedgerEntry[]): Promise<void> {
-  const already = await readIngested(connection, tableId, entries);
-  const clash = entries.find((entry) => already.has(ledgerKey(entry)));
-  if (clash) {
-    throw new FeathermanError('FM_ERR_CONFLICT', `landing object ${clash.key} (ETag ${clash.etag}) was already ingested into table ${tableId} by another run; nothing was committed`);
-  }
   const batch = 200;
   for (let start = 0; start < entries.length; start += batch) {
     const slice = entries.slice(start, start + batch);
     const params = slice.flatMap((entry) => [tableId, entry.key, entry.etag, entry.size, snapshotId, at.toISOString()]);
-    await runSql(connection, `INSERT INTO ${LEDGER_TABLE} VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?::TIMESTAMPTZ)').join(', ')}`, params);
+    try {
+      await runSql(connection, `INSERT INTO ${LEDGER_TABLE} VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?::TIMESTAMPTZ)').join(', ')}`, params);
+    } catch (error) {
+      if (error instanceof Error && /constraint|duplicate key/i.test(error.message)) {
+        throw new FeathermanError('FM_ERR_CONFLICT', `a landing object among ${slice[0]?.key ?? ''}… was already ingested into table ${tableId} by another run; nothing was committed`, { cause: error });
+      }
+      throw error;
+    }
   }
 }

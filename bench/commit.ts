@@ -1,0 +1,162 @@
+/**
+ * bench:commit — what a one-file append costs as the catalog grows. Catalogs holding 1k,
+ * 10k and 100k data files (with their column stats, partition values, snapshots and
+ * ledger rows, built with INSERT … SELECT range()) each get repeated one-file commits;
+ * the catalog transaction alone is timed (median). Then, when runner/main exists, the
+ * whole-process time of a runner appending one small landing file to the 100k catalog.
+ * Last line: `commit growth <x>` = median at 100k / median at 1k.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplyTablePlan, InitCatalogPlan } from '../api/plan.ts';
+import { commitSnapshot, readTable } from '../runner/lake/catalog/index.ts';
+import { openDuckDB, runSql, type DuckDBHandle } from '../runner/lake/duckdb.ts';
+import { insertDataFiles } from '../runner/lake/write/commit-files.ts';
+import { ensureLedger, recordIngested } from '../runner/lake/write/ledger.ts';
+import type { WrittenFile } from '../runner/lake/write/parquet-writer.ts';
+import { buildColumnTree, leafColumns } from '../runner/lake/write/table-columns.ts';
+import { createLogger } from '../runner/log.ts';
+import { operation as applyTable } from '../runner/ops/apply-table.ts';
+import type { OpContext } from '../runner/ops/context.ts';
+import { operation as initCatalog } from '../runner/ops/init-catalog.ts';
+import type { ObjectStore } from '../runner/storage/object-store.ts';
+
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [1_000, 10_000, 100_000];
+const COMMITS = 30;
+const TABLE = {
+  name: 'events',
+  columns: [
+    { name: 'id', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' },
+  ],
+  format: { partitioning: ['region'] },
+  ingest: { prefix: 'landing/events/', format: 'csv' as const },
+};
+
+function offlineContext(dir: string): OpContext {
+  const store = { bucket: 'bench' } as unknown as ObjectStore;
+  return { log: createLogger({ bench: 'commit' }), store, storeFor: () => store, cacheDir: join(dir, 'cache'), now: () => new Date() };
+}
+
+async function buildCatalog(dir: string, files: number): Promise<string> {
+  const path = join(dir, `catalog-${files}.duckdb`);
+  const common = { catalog: { name: 'bench', path }, objectStore: { bucket: 'bench' } };
+  const ctx = offlineContext(dir);
+  await initCatalog.run(InitCatalogPlan.parse({ op: 'init-catalog', ...common }), ctx);
+  await applyTable.run(ApplyTablePlan.parse({ op: 'apply-table', ...common, table: TABLE }), ctx);
+  const db = await openDuckDB(path);
+  try {
+    await ensureLedger(db.connection);
+    // One earlier snapshot per file, as if each had been its own ingest.
+    await runSql(db.connection, 'BEGIN TRANSACTION');
+    const base = 'SELECT i FROM range(?) t(i)';
+    const params = [files];
+    await runSql(db.connection, `INSERT INTO ducklake_snapshot SELECT i + 3, now(), 1, 3, i + 1 FROM (${base})`, params);
+    await runSql(db.connection, `INSERT INTO ducklake_snapshot_changes SELECT i + 3, 'inserted_into_table:1', NULL, NULL, NULL FROM (${base})`, params);
+    await runSql(db.connection, `INSERT INTO ducklake_data_file SELECT i, 1, i + 3, NULL, NULL, 'region=r' || (i % 10) || '/ducklake-' || uuid() || '.parquet', true, 'parquet',
+      1000, 50000, 900, i * 1000, 2, NULL, NULL, NULL FROM (${base})`, params);
+    await runSql(db.connection, `INSERT INTO ducklake_file_column_stats SELECT i, 1, c, 1000, 1000, 0,
+      CASE WHEN c = 2 THEN '2025-01-01 00:00:00' ELSE '1' END, CASE WHEN c = 2 THEN '2025-12-31 00:00:00' ELSE '999' END, CASE WHEN c = 4 THEN false END, NULL
+      FROM (${base}), range(1, 5) c(c)`, params);
+    await runSql(db.connection, `INSERT INTO ducklake_file_partition_value SELECT i, 1, 0, 'r' || (i % 10) FROM (${base})`, params);
+    await runSql(db.connection, `INSERT INTO featherman_ingested_object SELECT 1, 'landing/events/f' || i || '.csv', md5(i::VARCHAR), 40000, i + 3, now() FROM (${base})`, params);
+    await runSql(db.connection, 'INSERT INTO ducklake_table_stats VALUES (1, ?, ?, ?)', [files * 1000, files * 1000, files * 50000]);
+    await runSql(db.connection, `INSERT INTO ducklake_table_column_stats SELECT 1, c, false, CASE WHEN c = 4 THEN false END,
+      CASE WHEN c = 2 THEN '2025-01-01 00:00:00' ELSE '1' END, CASE WHEN c = 2 THEN '2025-12-31 00:00:00' ELSE '999' END, NULL FROM range(1, 5) c(c)`);
+    await runSql(db.connection, 'COMMIT');
+    await runSql(db.connection, 'CHECKPOINT');
+  } finally {
+    await db.close();
+  }
+  return path;
+}
+
+function oneFile(n: number): WrittenFile {
+  const stats = [1, 2, 3, 4].map((columnId) => ({
+    columnId, columnSizeBytes: 100, valueCount: 10, nullCount: 0,
+    minValue: columnId === 2 ? '2026-01-01 00:00:00' : String(n), maxValue: columnId === 2 ? '2026-01-02 00:00:00' : String(n + 10), containsNan: columnId === 4 ? false : null,
+  }));
+  return { localPath: '', relativePath: `region=r1/ducklake-bench-${n}.parquet`, rowCount: 10, sizeBytes: 2000, footerSize: 500, columnStats: stats, partitionValues: ['r1'] };
+}
+
+async function timeCommits(path: string): Promise<number[]> {
+  const db: DuckDBHandle = await openDuckDB(path);
+  try {
+    const latest = Number((await db.connection.runAndReadAll('SELECT max(snapshot_id) FROM ducklake_snapshot')).getRows()[0]?.[0]);
+    const table = await readTable(db.connection, 'main', 'events', latest);
+    if (!table) throw new Error('bench table missing');
+    const leaves = leafColumns(buildColumnTree(table.columns));
+    const times: number[] = [];
+    for (let n = 0; n < COMMITS; n += 1) {
+      const file = oneFile(n);
+      const started = process.hrtime.bigint();
+      await commitSnapshot(db.connection, { message: 'bench' }, async (tx) => {
+        await insertDataFiles(tx, { tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, files: [file], leaves });
+        tx.addChange('inserted_into_table', table.tableId);
+        await recordIngested(tx.connection, table.tableId, tx.snapshotId, new Date(), [{ key: `landing/events/new-${n}.csv`, etag: `e${n}`, size: 100 }]);
+      });
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return times;
+  } finally {
+    await db.close();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+async function runnerAppend(dir: string, catalogPath: string): Promise<number | undefined> {
+  const main = join(import.meta.dirname, '..', 'runner', 'main.ts');
+  if (!existsSync(main)) return undefined;
+  const { startEmbeddedS3 } = await import('../local/s3/embedded-s3.ts');
+  const s3 = await startEmbeddedS3({ dir: join(dir, 's3'), buckets: ['bench'] });
+  try {
+    const { createS3ObjectStore } = await import('../runner/storage/s3-object-store.ts');
+    const store = createS3ObjectStore({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    await store.putBytes('landing/events/one.csv', 'id,ts,region,amount\n1,2026-01-01 00:00:00,r1,2.5\n');
+    store.close();
+    const plan = { op: 'ingest', catalog: { name: 'bench', path: catalogPath }, objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true }, cacheDir: join(dir, 'cache'), table: TABLE };
+    const started = process.hrtime.bigint();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', main], {
+        env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`runner exited with ${code}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  } finally {
+    await s3.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fm-bench-commit-'));
+  try {
+    const medians: number[] = [];
+    let biggest = '';
+    for (const size of SIZES) {
+      const started = Date.now();
+      const path = await buildCatalog(dir, size);
+      const built = Date.now() - started;
+      const times = await timeCommits(path);
+      const m = median(times);
+      medians.push(m);
+      biggest = path;
+      console.log(`catalog with ${size.toLocaleString('en-US')} data files (built in ${built} ms): one-file commit median ${m.toFixed(2)} ms, p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)]?.toFixed(2)} ms over ${COMMITS} commits`);
+    }
+    const whole = await runnerAppend(dir, biggest);
+    console.log(whole === undefined ? 'runner append: runner/main.ts not present, skipped' : `runner appending one small file at 100k data files: ${whole.toFixed(0)} ms whole process`);
+    console.log(`commit growth ${((medians[medians.length - 1] ?? 0) / (medians[0] || 1)).toFixed(2)}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
