@@ -53,9 +53,15 @@ const SNAPSHOT_SELECT = `SELECT s.snapshot_id, s.snapshot_time, s.schema_version
 
 /** readSnapshot reads the latest snapshot, or the given one; undefined when absent (read only). */
 export async function readSnapshot(connection: DuckDBConnection, snapshotId?: number): Promise<SnapshotRow | undefined> {
-  const row = snapshotId === undefined
-    ? await queryOne(connection, `${SNAPSHOT_SELECT} ORDER BY s.snapshot_id DESC LIMIT 1`)
-    : await queryOne(connection, `${SNAPSHOT_SELECT} WHERE s.snapshot_id = ?`, [snapshotId]);
+  // The latest id first, then a point lookup: ORDER BY … LIMIT 1 over the join would
+  // hash-join every snapshot's changes row, which grows with the catalog (commit cost).
+  let id = snapshotId;
+  if (id === undefined) {
+    const latest = await queryOne(connection, 'SELECT max(snapshot_id) AS id FROM ducklake_snapshot');
+    if (latest?.id === null || latest?.id === undefined) return undefined;
+    id = Number(latest.id);
+  }
+  const row = await queryOne(connection, `${SNAPSHOT_SELECT} WHERE s.snapshot_id = ?`, [id]);
   return row ? toSnapshot(row) : undefined;
 }
 
