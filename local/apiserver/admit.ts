@@ -199,12 +199,14 @@ export function validateForStore(served: ServedResource, object: JsonObject, old
   return { object: result, warnings };
 }
 
-/** sameStoredContent tells whether an update changes nothing (resourceVersion aside), so no write is needed. */
+/** sameStoredContent tells whether an update changes nothing (resourceVersion and managedFields times aside), so no write is needed. */
 export function sameStoredContent(a: JsonObject, b: JsonObject): boolean {
   const strip = (object: JsonObject): string => {
     const { metadata, ...rest } = object;
-    const { resourceVersion: _rv, managedFields: _managed, ...meta } = isObject(metadata) ? metadata : {};
-    return canonicalJson({ ...rest, metadata: meta });
+    const { resourceVersion: _rv, managedFields, ...meta } = isObject(metadata) ? metadata : {};
+    // Ownership counts as a change (server-side apply), the time of an entry does not.
+    const owners = Array.isArray(managedFields) ? managedFields.map((entry: JsonObject) => ({ ...entry, time: undefined })) : undefined;
+    return canonicalJson({ ...rest, metadata: { ...meta, managedFields: owners } });
   };
   return strip(a) === strip(b);
 }

@@ -39,7 +39,7 @@ function discovery(ctx: ServerContext, route: Route): JsonObject | undefined {
   }
 }
 
-function writeRequest(route: Extract<Route, { type: 'resource' }>, query: URLSearchParams): WriteRequest {
+function writeRequest(route: Extract<Route, { type: 'resource' }>, query: URLSearchParams, userAgent: string | undefined): WriteRequest {
   return {
     served: route.served,
     namespace: route.namespace,
@@ -49,6 +49,7 @@ function writeRequest(route: Extract<Route, { type: 'resource' }>, query: URLSea
     fieldValidation: parseFieldValidation(query.get('fieldValidation')),
     fieldManager: query.get('fieldManager') ?? undefined,
     force: query.get('force') === 'true',
+    userAgent: userAgent ?? '',
   };
 }
 
@@ -66,13 +67,13 @@ async function handleResource(ctx: ServerContext, route: Extract<Route, { type: 
   }
   if (method === 'POST' && route.name === undefined) {
     const body = decodeObjectBody(request.headers['content-type'], await readBody(request));
-    const result = await createObject(ctx, writeRequest(route, query), body);
+    const result = await createObject(ctx, writeRequest(route, query, request.headers['user-agent']), body);
     sendJson(response, result.code, result.object, result.warnings);
     return;
   }
   if (method === 'PUT' && route.name !== undefined) {
     const body = decodeObjectBody(request.headers['content-type'], await readBody(request));
-    const result = await updateObject(ctx, writeRequest(route, query), body);
+    const result = await updateObject(ctx, writeRequest(route, query, request.headers['user-agent']), body);
     sendJson(response, result.code, result.object, result.warnings);
     return;
   }
@@ -80,7 +81,7 @@ async function handleResource(ctx: ServerContext, route: Extract<Route, { type: 
     const type = patchTypeOf(request.headers['content-type'], route.served.descriptor.builtin);
     const raw = await readBody(request);
     const patch = type === 'apply' ? decodeYaml(raw) : decodeJson(raw);
-    const result = await patchObject(ctx, writeRequest(route, query), type, patch);
+    const result = await patchObject(ctx, writeRequest(route, query, request.headers['user-agent']), type, patch);
     sendJson(response, result.code, result.object, result.warnings);
     return;
   }

@@ -6,9 +6,10 @@ import type { PatchType } from './body.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { PatchError } from './patch/patch-error.ts';
+import { applyServerSideApply } from './patch/server-side-apply.ts';
 import { applyStrategicMergePatch } from './patch/strategic-merge.ts';
 import { ApiError, badRequest } from './status.ts';
-import type { JsonObject } from './types.ts';
+import type { JSONSchemaProps, JsonObject } from './types.ts';
 
 /** PatchInput is what one PATCH asks for. */
 export interface PatchInput {
@@ -19,11 +20,8 @@ export interface PatchInput {
   fieldManager: string | undefined;
   force: boolean;
   now: Date;
-}
-
-// Placeholder until patch/server-side-apply.ts lands (same signature).
-function applyServerSideApply(_live: JsonObject | undefined, _applied: JsonObject, _options: { fieldManager: string; force: boolean; apiVersion: string; kind: string; now: Date }): { object: JsonObject; conflicts: string[] } {
-  throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply is not available yet');
+  /** schema is the CRD version schema (custom resources), which tells server-side apply how lists merge. */
+  schema?: JSONSchemaProps;
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -32,7 +30,7 @@ function isObject(value: unknown): value is JsonObject {
 
 function patchFailure(error: unknown): never {
   if (error instanceof PatchError) {
-    throw new ApiError(error.status, error.status === 422 ? 'Invalid' : 'BadRequest', error.message);
+    throw new ApiError(error.status, error.reason, error.message);
   }
   throw error;
 }
@@ -57,7 +55,7 @@ export function applyPatch(current: JsonObject | undefined, input: PatchInput): 
       }
       if (!isObject(input.patch)) throw badRequest('error decoding YAML: the apply patch must be an object');
       const { object, conflicts } = applyServerSideApply(current, input.patch, {
-        fieldManager: input.fieldManager, force: input.force, apiVersion: input.apiVersion, kind: input.kind, now: input.now,
+        fieldManager: input.fieldManager, force: input.force, apiVersion: input.apiVersion, kind: input.kind, now: input.now, schema: input.schema,
       });
       if (conflicts.length > 0) throw new ApiError(409, 'Conflict', conflictMessage(conflicts), { kind: input.kind });
       return object;

@@ -8,6 +8,7 @@ import type { PatchType } from './body.ts';
 import type { ServerContext } from './context.ts';
 import { buildCrdStatus, servedResourcesOfCrd } from './crd.ts';
 import { finishDeletionIfReady } from './delete.ts';
+import { recordUpdate } from './patch/managed-fields.ts';
 import { applyPatch } from './patches.ts';
 import type { ServedResource } from './registry.ts';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.ts';
@@ -27,6 +28,10 @@ export interface WriteRequest {
   fieldValidation: FieldValidation;
   fieldManager: string | undefined;
   force: boolean;
+  /** userAgent names the manager of ordinary writes without fieldManager (its first word). */
+  userAgent: string;
+  /** applied marks a write made by server-side apply (managedFields already maintained). */
+  applied?: boolean;
 }
 
 /** WriteResult is the HTTP code, the object in the served version, and Warning headers. */
@@ -72,6 +77,7 @@ export async function createObject(ctx: ServerContext, request: WriteRequest, bo
   checkNamespace(ctx, served, request.namespace);
   if (ctx.store.get(served.storageKey, namespace, name)) throw alreadyExists(served.descriptor.group, served.descriptor.plural, name);
   withCrdStatus(ctx, served, admitted.object, undefined, undefined);
+  admitted.object = withOwnership(ctx, request, undefined, admitted.object);
   const warnings = [...admitted.warnings, ...await runValidatingWebhooks(ctx, {
     operation: 'CREATE', served, subresource: undefined, object: admitted.object, oldObject: undefined, namespace: request.namespace, name, dryRun: request.dryRun,
   })];
@@ -101,6 +107,7 @@ async function storeUpdate(ctx: ServerContext, request: WriteRequest, incoming: 
   const candidate = prepareUpdate(served, incoming, old, request.subresource);
   const admitted = validateForStore(served, candidate, old, request.fieldValidation);
   withCrdStatus(ctx, served, admitted.object, old, request.subresource);
+  admitted.object = withOwnership(ctx, request, old, admitted.object);
   if (sameStoredContent(admitted.object, old)) return { code: 200, object: old, warnings: admitted.warnings };
   const warnings = [...admitted.warnings, ...await runValidatingWebhooks(ctx, {
     operation: 'UPDATE', served, subresource: request.subresource, object: admitted.object, oldObject: old, namespace: request.namespace, name, dryRun: request.dryRun,
@@ -114,6 +121,17 @@ async function storeUpdate(ctx: ServerContext, request: WriteRequest, incoming: 
   ctx.logger.debug({ op: 'update', resource: served.storageKey, namespace, name, generation: metaOf(stored).generation }, 'updated');
   finishDeletionIfReady(ctx, served.storageKey, namespace, name);
   return { code: 200, object: served.fromStorage(stored), warnings };
+}
+
+/** withOwnership records an ordinary write in managedFields (server-side apply records its own). */
+function withOwnership(ctx: ServerContext, request: WriteRequest, old: JsonObject | undefined, object: JsonObject): JsonObject {
+  if (request.applied) return object;
+  const { served } = request;
+  const fieldManager = request.fieldManager ?? (request.userAgent.split('/')[0] || 'unknown');
+  return recordUpdate(old, object, {
+    fieldManager, apiVersion: served.apiVersion, kind: served.descriptor.kind, now: ctx.now(), subresource: request.subresource,
+    schema: served.descriptor.builtin ? undefined : served.descriptor.schema,
+  });
 }
 
 function readCurrent(ctx: ServerContext, request: WriteRequest): JsonObject | undefined {
@@ -142,6 +160,7 @@ export async function patchObject(ctx: ServerContext, request: WriteRequest, typ
   const input = {
     type, patch, apiVersion: served.apiVersion, kind: served.descriptor.kind,
     fieldManager: request.fieldManager, force: request.force, now: ctx.now(),
+    schema: served.descriptor.builtin ? undefined : served.descriptor.schema,
   };
   if (!current) {
     if (type !== 'apply' || request.subresource) throw notFound(served.descriptor.group, served.descriptor.plural, request.name ?? '');
@@ -151,8 +170,8 @@ export async function patchObject(ctx: ServerContext, request: WriteRequest, typ
       throw badRequest(`the name of the object (${String(createdMeta.name)}) does not match the name on the URL (${request.name ?? ''})`);
     }
     createdMeta.name = request.name;
-    return createObject(ctx, request, created, true);
+    return createObject(ctx, { ...request, applied: true }, created, true);
   }
   const patched = applyPatch(served.fromStorage(current), input);
-  return storeUpdate(ctx, request, patched, current);
+  return storeUpdate(ctx, { ...request, applied: type === 'apply' }, patched, current);
 }
