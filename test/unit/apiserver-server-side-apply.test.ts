@@ -66,12 +66,12 @@ test('a conflict with an Update manager names its apiVersion and time like kube-
   assert.deepEqual(conflicts, ['conflict with "kubectl-client-side-apply" using v1 at 2026-11-25T10:00:00Z: .data.a']);
 });
 
-test('an object nobody applied yet belongs to before-first-apply', () => {
-  const { conflicts } = applyServerSideApply(cm({ a: '1' }), cm({ a: '2' }), cmOptions('kubectl'));
-  assert.deepEqual(conflicts, ['conflict with "before-first-apply" using v1: .data.a']);
-  const same = applyServerSideApply(cm({ a: '1', b: '0' }), cm({ a: '1' }), cmOptions('kubectl'));
-  assert.deepEqual(same.conflicts, []);
-  assert.deepEqual(same.object.data, { a: '1', b: '0' });
+test('an object without managedFields (written before tracking) is merged without conflicts', () => {
+  // kube-apiserver would give its fields to "before-first-apply"; here that would turn the
+  // kubectl client-side to server-side upgrade into a conflict, so the fields stay unowned.
+  const { conflicts, object } = applyServerSideApply(cm({ a: '1', b: '0' }), cm({ a: '2' }), cmOptions('kubectl'));
+  assert.deepEqual(conflicts, []);
+  assert.deepEqual(object.data, { a: '2', b: '0' });
 });
 
 const job = (containers: JsonObject[]): JsonObject => ({
@@ -133,4 +133,24 @@ test('client-side apply after server-side apply still works and is recorded as a
   const merged = applyMergePatch(recorded, { data: { a: null } }) as JsonObject;
   const afterDelete = recordUpdate(recorded, merged, { fieldManager: 'kubectl-client-side-apply', apiVersion: 'v1', kind: 'ConfigMap', now: t1 });
   assert.equal(managed(afterDelete).some((entry) => entry.manager === 'kubectl'), false, 'a manager owning nothing is dropped');
+});
+
+test('kubectl moving from client-side to server-side apply takes the fields its last-applied annotation lists', () => {
+  const lastApplied = '{"apiVersion":"v1","data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"cfg","namespace":"default"}}\n';
+  const created = recordUpdate(undefined, { ...cm({ a: '1', b: '2' }), metadata: { name: 'cfg', namespace: 'default', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } },
+    { fieldManager: 'kubectl-client-side-apply', apiVersion: 'v1', kind: 'ConfigMap', now: t0 });
+  const upgraded = applyServerSideApply(created, cm({ a: '1', b: '3' }), cmOptions('kubectl'));
+  assert.deepEqual(upgraded.conflicts, []);
+  assert.deepEqual(upgraded.object.data, { a: '1', b: '3' });
+  const other = applyServerSideApply(created, cm({ a: '1', b: '3' }), cmOptions('someone-else'));
+  assert.equal(other.conflicts.length, 1, 'only the manager "kubectl" gets this upgrade');
+  const notListed = recordUpdate(created, { ...created, data: { a: '1', b: '2', z: '9' } }, { fieldManager: 'editor', apiVersion: 'v1', kind: 'ConfigMap', now: t0 });
+  assert.deepEqual(applyServerSideApply(notListed, cm({ z: '0' }), cmOptions('kubectl')).conflicts, ['conflict with "editor" using v1 at 2026-11-25T10:00:00Z: .data.z']);
+});
+
+test('recordUpdate keeps managedFields a writer replaced itself (kubectl upgrade JSON patch)', () => {
+  const created = recordUpdate(undefined, cm({ a: '1' }), { fieldManager: 'kubectl-client-side-apply', apiVersion: 'v1', kind: 'ConfigMap', now: t0 });
+  const replaced = { ...created, metadata: { ...(created.metadata as JsonObject), managedFields: [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', time: '2026-11-25T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }] } };
+  const recorded = recordUpdate(created, replaced, { fieldManager: 'kubectl', apiVersion: 'v1', kind: 'ConfigMap', now: t1 });
+  assert.deepEqual(managed(recorded).map((entry) => `${entry.manager}/${entry.operation}`), ['kubectl/Apply']);
 });

@@ -73,7 +73,9 @@ export interface UpdateOptions {
 /**
  * recordUpdate returns `updated` with managedFields recording an ordinary write (operation
  * Update) by `fieldManager`: the fields it set or changed become its own and leave other
- * managers; fields that no longer exist leave every manager; pure.
+ * managers; fields that no longer exist leave every manager; pure. Call it for every
+ * create, update and non-apply patch (status too, with `subresource: 'status'`); when
+ * the request names no fieldManager, kube-apiserver uses the user agent's first word.
  */
 export function recordUpdate(old: JsonObject | undefined, updated: JsonObject, options: UpdateOptions): JsonObject {
   const shape = shapeFor(options.apiVersion, options.kind, options.schema);
@@ -83,7 +85,12 @@ export function recordUpdate(old: JsonObject | undefined, updated: JsonObject, o
   for (const [key, path] of after) {
     if (!before.has(key) || !jsonEqual(readPath(old, path).value, readPath(updated, path).value)) changed.set(key, path);
   }
-  const entries = readManagedFields(old ?? updated).map((entry) => {
+  // A writer that changes managedFields itself (kubectl's client-side to server-side apply
+  // upgrade does, with a JSON patch) sets the new ownership; otherwise the old one carries on.
+  const given = isPlainObject(updated.metadata) ? updated.metadata.managedFields : undefined;
+  const previous = isPlainObject(old?.metadata) ? old.metadata.managedFields : undefined;
+  const base = given !== undefined && !jsonEqual(given, previous) ? updated : old ?? updated;
+  const entries = readManagedFields(base).map((entry) => {
     const fields: FieldSet = new Map();
     for (const [key, path] of entry.fields) if (after.has(key) && !changed.has(key)) fields.set(key, path);
     return { ...entry, fields };

@@ -77,6 +77,29 @@ function findConflicts(live: JsonObject, applied: JsonObject, appliedSet: FieldS
   return found;
 }
 
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * upgradesClientSideApply tells whether kubectl's move from client-side to server-side
+ * apply may take the conflicting fields: kube-apiserver forces an apply by manager
+ * "kubectl" when every conflicting field is in the last-applied-configuration annotation.
+ */
+function upgradesClientSideApply(live: JsonObject | undefined, conflicts: Array<{ key: string }>, manager: string, shape: FieldShape): boolean {
+  if (manager !== 'kubectl' || live === undefined) return false;
+  const annotations = isPlainObject(live.metadata) ? live.metadata.annotations : undefined;
+  const text = isPlainObject(annotations) ? annotations[lastAppliedAnnotation] : undefined;
+  if (typeof text !== 'string') return false;
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!isPlainObject(lastApplied)) return false;
+  const allowed = collectFields(lastApplied, shape);
+  return conflicts.every((conflict) => allowed.has(conflict.key));
+}
+
 function isOwnedBelow(key: string, sets: FieldSet[]): boolean {
   const prefix = key.endsWith(',"."]') ? key.slice(0, -',"."]'.length) : key.slice(0, -1);
   return sets.some((set) => [...set.keys()].some((other) => other !== key && other.startsWith(prefix)));
@@ -111,15 +134,11 @@ export function applyServerSideApply(live: JsonObject | undefined, applied: Json
   const appliedSet = collectFields(config, shape);
   const current = live ?? {};
   const entries = readManagedFields(live);
-  if (live !== undefined && entries.length === 0) {
-    // Like kube-apiserver, fields of an object nobody applied yet belong to "before-first-apply".
-    entries.push({ manager: 'before-first-apply', operation: 'Update', apiVersion: options.apiVersion, fields: collectFields(live, shape) });
-  }
   const mine = entries.find((entry) => entry.manager === options.fieldManager && entry.operation === 'Apply' && entry.subresource === undefined);
   const others = entries.filter((entry) => entry !== mine);
 
   const conflicts = findConflicts(current, config, appliedSet, others);
-  if (conflicts.length > 0 && !options.force) {
+  if (conflicts.length > 0 && !options.force && !upgradesClientSideApply(live, conflicts, options.fieldManager, shape)) {
     return { object: live ?? config, conflicts: conflicts.map((conflict) => conflict.text) };
   }
   for (const { entry, key } of conflicts) entry.fields.delete(key);
