@@ -32,10 +32,10 @@ export async function openSandbox(workDir: string, options: SandboxOptions = {})
     temp_directory: join(scratchDir, 'spill'),
     threads: String(options.threads ?? 2),
     memory_limit: options.memoryLimit ?? '1GB',
-    TimeZone: 'UTC',
   };
   const instance = await DuckDBInstance.create(':memory:', config);
   const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
   let closed = false;
   return {
     connection,
