@@ -1,0 +1,68 @@
+/**
+ * The restore operation: download a named backup (or the latest), verify that it opens
+ * and is a DuckLake 1.0 catalog, and move it into place of a missing catalog file. An
+ * existing catalog is refused unless the plan says `overwrite: true`; then it is kept
+ * beside the new one as `<catalog>.replaced-<time>` rather than deleted.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RestorePlan } from '../../api/plan.ts';
+import { FeathermanError } from '../errors.ts';
+import { backupName, backupPrefix } from '../lake/maintain/backup-keys.ts';
+import { listBackups } from '../lake/maintain/backup-list.ts';
+import { verifyCatalogFile } from '../lake/maintain/catalog-copy.ts';
+import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import type { Operation, OpContext, OpOutcome } from './context.ts';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function run(plan: RestorePlan, ctx: OpContext): Promise<OpOutcome> {
+  const target = plan.catalog.path;
+  const present = await exists(target);
+  if (present && !plan.overwrite) {
+    throw new FeathermanError('FM_ERR_DATA_LOSS_REFUSED', `catalog.path: a catalog already exists at ${JSON.stringify(target)}; restore replaces it only with overwrite: true.`);
+  }
+  const prefix = backupPrefix(plan.objectStore.prefix, plan.catalog.name);
+  const backups = await listBackups(ctx.store, prefix);
+  const chosen = plan.fromBackup === 'latest' ? backups.at(-1) : backups.find((backup) => backup.name === plan.fromBackup);
+  if (!chosen) {
+    const where = `s3://${ctx.store.bucket}/${prefix}`;
+    throw plan.fromBackup === 'latest'
+      ? new FeathermanError('FM_ERR_CATALOG_MISSING', `fromBackup: no backup exists under ${where}; got "latest".`)
+      : new FeathermanError('FM_ERR_INVALID_PLAN', `fromBackup: must name a backup under ${where} (${backups.length} exist); got ${JSON.stringify(plan.fromBackup)}.`);
+  }
+  await mkdir(dirname(target), { recursive: true });
+  // Download beside the target so the final rename is atomic on one filesystem.
+  const temp = `${target}.restore-${randomUUID()}`;
+  try {
+    await ctx.store.getToFile(chosen.key, temp);
+    const facts = await verifyCatalogFile(temp, `backup s3://${ctx.store.bucket}/${chosen.key}`, ctx.log);
+    let replaced: string | undefined;
+    if (present) {
+      replaced = `${target}.replaced-${backupName(ctx.now()).replace('.ducklake', '')}`;
+      await rename(target, replaced);
+      if (await exists(`${target}.wal`)) await rename(`${target}.wal`, `${replaced}.wal`);
+    }
+    await rename(temp, target);
+    ctx.log.debug({ key: chosen.key, snapshotId: facts.snapshotId, replaced }, 'catalog restored');
+    return maintenanceOutcome(`Catalog ${plan.catalog.name}: restored from ${chosen.name} (snapshot ${facts.snapshotId})${replaced ? `, previous catalog kept as ${replaced}` : ''}`, {
+      snapshotId: facts.snapshotId,
+      details: { backupKey: chosen.key, backupName: chosen.name, dataPath: facts.dataPath, ...(replaced ? { replacedCatalog: replaced } : {}) },
+    });
+  } finally {
+    await rm(temp, { force: true });
+    await rm(`${temp}.wal`, { force: true });
+  }
+}
+
+/** operation restores the catalog file from a backup (side effects: the catalog file is created or, with overwrite, replaced). */
+export const operation: Operation<RestorePlan> = { lockMode: 'exclusive', run };
