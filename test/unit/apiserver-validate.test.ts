@@ -201,3 +201,20 @@ test('treats integers as CEL ints and supports the Kubernetes list and string he
   const bad = { ...good, spec: { n: 5, xs: [3, 2, 1], s: 'abc', m: { other: 'v' }, t: '2019-05-01T10:00:00Z' } };
   assert.deepEqual(validateObject(bad, rules, { fieldValidation: 'Strict' }).causes.map((c) => c.field), ['spec.n', 'spec.xs', 'spec.s', 'spec.m', 'spec.t']);
 });
+
+test('evaluates optionalOldSelf rules on create too, with oldSelf as an optional', () => {
+  const rules: JSONSchemaProps = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { size: { type: 'integer', 'x-kubernetes-validations': [
+      { rule: '!oldSelf.hasValue() || oldSelf.value() == self', optionalOldSelf: true, message: 'size is immutable once set' },
+      { rule: 'oldSelf.orValue(0) <= self', optionalOldSelf: true, messageExpression: '"size may only grow, not to " + string(self)' },
+    ] } } } },
+  };
+  const object = (size: number): JsonObject => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a' }, spec: { size } });
+  assert.deepEqual(validateObject(object(1), rules, { fieldValidation: 'Strict' }).causes, []);
+  assert.deepEqual(validateObject(object(1), rules, { fieldValidation: 'Strict', oldObject: object(1) }).causes, []);
+  assert.deepEqual(validateObject(object(1), rules, { fieldValidation: 'Strict', oldObject: object(2) }).causes, [
+    { reason: 'FieldValueInvalid', field: 'spec.size', message: 'Invalid value: "integer": size is immutable once set' },
+    { reason: 'FieldValueInvalid', field: 'spec.size', message: 'Invalid value: "integer": size may only grow, not to 1' },
+  ]);
+});

@@ -35,11 +35,15 @@ function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-/** buildCelEnvironment returns a fresh CEL environment for CRD rules; pure. */
-export function buildCelEnvironment(): Environment {
+/**
+ * buildCelEnvironment returns a fresh CEL environment for CRD rules; pure. Rules with
+ * optionalOldSelf get `oldSelf` declared as optional<dyn> (declaring it dyn and binding an
+ * optional trips cel-js's overload resolution on `oldSelf.value() == self`).
+ */
+export function buildCelEnvironment(optionalOldSelf = false): Environment {
   return new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
     .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn')
+    .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn')
     .registerFunction('list.isSorted(): bool', (list: unknown[]) => list.every((item, i) => i === 0 || compare(list[i - 1], item) <= 0))
     .registerFunction('list.sum(): dyn', sum)
     .registerFunction('list.min(): dyn', (list: unknown[]) => extreme(list, -1))

@@ -9,21 +9,25 @@ import { childSegment, formatPath, isObject, type PathSegment } from './structur
 
 type Program = (context: Record<string, unknown>) => unknown;
 
-const environment = buildCelEnvironment();
+const environments = { plain: buildCelEnvironment(false), optional: buildCelEnvironment(true) };
 const programs = new Map<string, Program | Error>();
 
-/** compileRule parses a CEL expression once and caches the program (or the compile error). */
-export function compileRule(expression: string): Program | Error {
-  const cached = programs.get(expression);
+/**
+ * compileRule parses a CEL expression once and caches the program (or the compile error);
+ * `optionalOldSelf` selects the environment where oldSelf is optional<dyn>.
+ */
+export function compileRule(expression: string, optionalOldSelf = false): Program | Error {
+  const cacheKey = `${optionalOldSelf ? 'o' : 'p'}:${expression}`;
+  const cached = programs.get(cacheKey);
   if (cached !== undefined) return cached;
   let compiled: Program | Error;
   try {
-    const parsed = environment.parse(expression);
+    const parsed = (optionalOldSelf ? environments.optional : environments.plain).parse(expression);
     compiled = (context) => parsed(context);
   } catch (error) {
     compiled = error instanceof Error ? error : new Error(String(error));
   }
-  programs.set(expression, compiled);
+  programs.set(cacheKey, compiled);
   return compiled;
 }
 
@@ -81,7 +85,7 @@ function causeFor(rule: ValidationRule, schema: JSONSchemaProps, path: PathSegme
 
 function failureMessage(rule: ValidationRule, context: Record<string, unknown>): string {
   if (rule.messageExpression !== undefined) {
-    const program = compileRule(rule.messageExpression);
+    const program = compileRule(rule.messageExpression, rule.optionalOldSelf === true && isTransitionRule(rule));
     if (!(program instanceof Error)) {
       try {
         const text = program(context);
@@ -97,14 +101,15 @@ function failureMessage(rule: ValidationRule, context: Record<string, unknown>):
 function evaluateRule(rule: ValidationRule, node: Node, path: PathSegment[]): StatusCause | undefined {
   const transition = isTransitionRule(rule);
   if (transition && node.old === undefined && rule.optionalOldSelf !== true) return undefined;
-  const program = compileRule(rule.rule);
+  const optional = transition && rule.optionalOldSelf === true;
+  const program = compileRule(rule.rule, optional);
   if (program instanceof Error) {
     return causeFor({ ...rule, reason: 'FieldValueInvalid', fieldPath: undefined }, node.schema, path, `rule compile error: ${firstLine(program)}`);
   }
   const context: Record<string, unknown> = { self: toCelValue(node.value, node.schema) };
   if (transition) {
     const old = node.old === undefined ? undefined : toCelValue(node.old, node.schema);
-    context.oldSelf = rule.optionalOldSelf === true ? optionalOf(old) : old;
+    context.oldSelf = optional ? optionalOf(old) : old;
   }
   let result: unknown;
   try {
