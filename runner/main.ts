@@ -25,8 +25,20 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_INVALID_PLAN = 2;
 
-/** MAX_ISSUES_IN_RESULT is how many issue lines the result keeps (stderr has them all). */
-export const MAX_ISSUES_IN_RESULT = 20;
+/** ISSUE_BYTES_IN_RESULT is how many bytes of issue lines the result keeps (stderr has them all). */
+export const ISSUE_BYTES_IN_RESULT = 2048;
+
+/** leadingIssues returns the first issue lines whose total size stays within `budget` bytes (pure). */
+export function leadingIssues(issues: readonly string[], budget: number = ISSUE_BYTES_IN_RESULT): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (const issue of issues) {
+    used += Buffer.byteLength(issue) + 3;
+    if (used > budget) break;
+    kept.push(issue);
+  }
+  return kept;
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -94,7 +106,7 @@ export async function runMain(env: Env, argv: readonly string[]): Promise<number
       RunnerResult.parse({
         op: input.op, ok: false, durationMs: Date.now() - started,
         error: { code: 'FM_ERR_INVALID_PLAN', message: `invalid plan: ${input.issues[0] ?? 'no plan'}${more}` },
-        details: { issueCount: input.issues.length, issues: input.issues.slice(0, MAX_ISSUES_IN_RESULT) },
+        details: { issueCount: input.issues.length, issues: leadingIssues(input.issues) },
       }),
       env, log,
     );

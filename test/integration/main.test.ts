@@ -31,7 +31,7 @@ async function basePlan(t: import('node:test').TestContext, endpoint = 'http://1
 test('an invalid plan exits 2 with one stderr line per issue and an FM_ERR_INVALID_PLAN result', async (t) => {
   const { plan } = await basePlan(t);
   const bad = { ...plan, op: 'init-catalog', catalog: { name: 'Not_A_Label', path: '' }, lockTimeoutSeconds: 'soon' };
-  const run = await spawnRunner(bad);
+  const run = await spawnRunner(bad as never);
   assert.equal(run.exitCode, 2);
   assert.ok(run.lines.includes('catalog.name: must be a DNS label (lower-case letters, digits, hyphens); got "Not_A_Label"'), run.stderr);
   assert.ok(run.lines.includes('catalog.path: must have at least 1 characters; got ""'), run.stderr);
