@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JSONSchemaProps, JsonObject } from '../../local/apiserver/types.ts';
 import { validateObject } from '../../local/apiserver/schema/validate.ts';
+import { validateSchemaRules } from '../../local/apiserver/schema/crd-rules.ts';
 
 // A DuckLakeTable-like CRD version schema with defaults, enums, formats, list types and CEL rules.
 const schema: JSONSchemaProps = {
@@ -217,4 +218,25 @@ test('evaluates optionalOldSelf rules on create too, with oldSelf as an optional
     { reason: 'FieldValueInvalid', field: 'spec.size', message: 'Invalid value: "integer": size is immutable once set' },
     { reason: 'FieldValueInvalid', field: 'spec.size', message: 'Invalid value: "integer": size may only grow, not to 1' },
   ]);
+});
+
+test('refuses CRD schemas whose rules do not compile or point nowhere', () => {
+  assert.deepEqual(validateSchemaRules(schema, 'spec.versions[0].schema.openAPIV3Schema'), [], 'the test schema is sound');
+  const bad: JSONSchemaProps = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { a: { type: 'string' } }, 'x-kubernetes-validations': [
+      { rule: 'self.a +' },
+      { rule: 'self.a == "x"', fieldPath: '.nope' },
+      { rule: 'self.a == "x"', optionalOldSelf: true },
+      { rule: 'self.a == "x"', fieldPath: '.a', messageExpression: '"bad" +' },
+    ] } },
+  };
+  const causes = validateSchemaRules(bad, 'spec.versions[0].schema.openAPIV3Schema');
+  assert.deepEqual(causes.map((c) => c.field), [
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule',
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[1].fieldPath',
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[2].optionalOldSelf',
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[3].messageExpression',
+  ]);
+  assert.match(causes[0]?.message ?? '', /^Invalid value: "self.a \+": compilation failed: /);
 });
