@@ -117,7 +117,7 @@ function parseCastText(domain: Domain, castTo: string | undefined, text: string,
     if (domain === 'integer') return /^\s*[+-]?\d+\s*$/.test(text) ? BigInt(text.trim()) : undefined;
     if (domain === 'float') return parseFloatText(text.trim());
     if (domain === 'decimal') return parseDecimalText(text.trim());
-    if (domain === 'instant') return parseInstant(text.trim(), isDateColumn);
+    if (domain === 'instant') return parseInstant(text.trim(), isDateColumn, fractionDigitsOf(columnType));
     if (domain === 'time') return parseTimeOfDay(text.trim());
     if (domain === 'boolean') return /^(true|t|1)$/i.test(text.trim()) ? 1n : /^(false|f|0)$/i.test(text.trim()) ? 0n : undefined;
     return undefined;
@@ -125,7 +125,7 @@ function parseCastText(domain: Domain, castTo: string | undefined, text: string,
   if (domain === 'instant' && SQL_INSTANTS.has(castTo)) {
     const withZone = castTo === 'TIMESTAMPTZ' || castTo === 'TIMESTAMP WITH TIME ZONE';
     if (withZone !== (columnType.trim().toLowerCase() === 'timestamptz')) return undefined;
-    return parseInstant(text.trim(), castTo === 'DATE');
+    return parseInstant(text.trim(), castTo === 'DATE', fractionDigitsOf(castTo));
   }
   if (domain === 'time' && castTo === 'TIME') return parseTimeOfDay(text.trim());
   if (domain === 'string' && castTo === 'VARCHAR') return text;
@@ -155,10 +155,12 @@ const INSTANT = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:
  * text without offset is taken as UTC, the sandbox's session zone). A date-only column
  * refuses a text with a time part, since DuckDB would not cast it to a date exactly.
  */
-export function parseInstant(text: string, dateOnly: boolean): bigint | undefined {
+export function parseInstant(text: string, dateOnly: boolean, fractionDigits = 9): bigint | undefined {
   const match = INSTANT.exec(text);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = match;
+  // More fraction digits than the target type keeps means DuckDB rounds: not exact.
+  if ((frac ?? '').replace(/0+$/, '').length > fractionDigits) return undefined;
   if (dateOnly && (h !== undefined || zone !== undefined)) return undefined;
   const days = Date.UTC(Number(y), Number(mo) - 1, Number(d)) / 86_400_000;
   if (!Number.isFinite(days) || Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) return undefined;
@@ -179,6 +181,15 @@ function parseTimeOfDay(text: string): bigint | undefined {
   if (!match) return undefined;
   const [, h, m, s, frac] = match;
   return (BigInt(Number(h)) * 3600n + BigInt(Number(m)) * 60n + BigInt(Number(s))) * 1_000_000_000n + BigInt((frac ?? '').padEnd(9, '0') || '0');
+}
+
+/** fractionDigitsOf is the sub-second precision of a DuckLake or DuckDB time type (pure). */
+export function fractionDigitsOf(type: string): number {
+  const t = type.trim().toLowerCase();
+  if (t === 'timestamp_s' || t === 'date') return 0;
+  if (t === 'timestamp_ms') return 3;
+  if (t === 'timestamp_ns') return 9;
+  return 6;
 }
 
 /** NANOS_PER_DAY is one day in nanoseconds. */
