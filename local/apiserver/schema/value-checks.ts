@@ -52,6 +52,18 @@ export function validateValue(value: unknown, schema: JSONSchemaProps, path: Pat
   return causes;
 }
 
+const patterns = new Map<string, RegExp>();
+
+/** patternOf compiles a schema pattern once (CRD patterns are ECMA-262 regular expressions). */
+function patternOf(pattern: string): RegExp {
+  let compiled = patterns.get(pattern);
+  if (compiled === undefined) {
+    compiled = new RegExp(pattern, 'u');
+    patterns.set(pattern, compiled);
+  }
+  return compiled;
+}
+
 function checkString(value: string, schema: JSONSchemaProps, path: PathSegment[]): StatusCause[] {
   const causes: StatusCause[] = [];
   const length = [...value].length;
@@ -62,7 +74,7 @@ function checkString(value: string, schema: JSONSchemaProps, path: PathSegment[]
   if (schema.minLength !== undefined && length < schema.minLength) {
     causes.push(invalidCause(path, value, `${inBody(path)} should be at least ${schema.minLength} chars long`));
   }
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
+  if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) {
     causes.push(invalidCause(path, value, `${inBody(path)} should match '${schema.pattern}'`));
   }
   if (schema.format !== undefined && !checkStringFormat(schema.format, value)) {
