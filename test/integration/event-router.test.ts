@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { startTestApiServer, type TestApiServer } from '../../local/apiserver/test-harness.ts';
+import { startApiServerSource, type ApiServerSource } from '../../local/event-router/apiserver-source.ts';
+import { defaultApiServerRoutes, FEATHERMAN_GROUP_VERSION } from '../../local/event-router/routes.ts';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../../local/event-router/test-receiver.ts';
+import type { DeliveryOutcome } from '../../local/event-router/delivery.ts';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const GROUP = 'ducklake.featherman.dev';
+const VERSION = 'v1alpha1';
+const NAMESPACE = 'default';
+
+const RESOURCES = [
+  {
+    kind: 'DuckLakeCatalog', plural: 'ducklakecatalogs', path: '/reconcile-catalog',
+    spec: { objectStore: { bucket: 'lake', endpoint: 'http://127.0.0.1:9000' } },
+  },
+  {
+    kind: 'DuckLakeTable', plural: 'ducklaketables', path: '/reconcile-table',
+    spec: { catalogRef: 'c1', name: 'users', columns: [{ name: 'id', type: 'INTEGER' }] },
+  },
+  {
+    kind: 'DuckLakeQuery', plural: 'ducklakequeries', path: '/reconcile-query',
+    spec: { catalogRef: 'c1', sql: 'SELECT 1' },
+  },
+] as const;
+
+function eventsFor(received: ReceivedRequest[], requestPath: string, name: string): ReceivedRequest[] {
+  return received.filter((request) => request.path === requestPath && request.event?.name === name);
+}
+
+describe('event router: ApiServerSource', () => {
+  let harness: TestApiServer;
+  let receiver: TestReceiver;
+  let custom: CustomObjectsApi;
+  let batch: BatchV1Api;
+  let core: CoreV1Api;
+  const sources: ApiServerSource[] = [];
+
+  before(async () => {
+    harness = await startTestApiServer();
+    for (const file of fs.readdirSync('crds').filter((name) => name.endsWith('.yaml'))) {
+      await harness.applyManifestFile(path.join('crds', file));
+    }
+    receiver = await startTestReceiver();
+    custom = harness.kubeConfig.makeApiClient(CustomObjectsApi);
+    batch = harness.kubeConfig.makeApiClient(BatchV1Api);
+    core = harness.kubeConfig.makeApiClient(CoreV1Api);
+  });
+  after(async () => {
+    await Promise.all(sources.map((source) => source.close()));
+    await receiver.close();
+    await harness.close();
+  });
+
+  it('sends nothing for objects that exist when it starts, then Reference-mode add/update/delete for each kind', async () => {
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NAMESPACE, plural: 'ducklakecatalogs', body: { apiVersion: FEATHERMAN_GROUP_VERSION, kind: 'DuckLakeCatalog', metadata: { name: 'before-start' }, spec: RESOURCES[0].spec } });
+    sources.push(await startApiServerSource({ kubeConfig: harness.kubeConfig, routes: defaultApiServerRoutes(receiver.url), logger }));
+    for (const resource of RESOURCES) {
+      const name = `ref-${resource.plural}`;
+      const target = { group: GROUP, version: VERSION, namespace: NAMESPACE, plural: resource.plural };
+      await custom.createNamespacedCustomObject({ ...target, body: { apiVersion: FEATHERMAN_GROUP_VERSION, kind: resource.kind, metadata: { name }, spec: resource.spec } });
+      await custom.patchNamespacedCustomObject({ ...target, name, body: { metadata: { labels: { touched: 'yes' } } } }, merge);
+      await custom.deleteNamespacedCustomObject({ ...target, name });
+    }
+    const received = await receiver.waitFor((all) => RESOURCES.every((resource) => eventsFor(all, resource.path, `ref-${resource.plural}`).length >= 3));
+    for (const resource of RESOURCES) {
+      const name = `ref-${resource.plural}`;
+      const events = eventsFor(received, resource.path, name);
+      assert.deepEqual(events.map((request) => request.event?.type), ['add', 'update', 'delete'].map((change) => `dev.knative.apiserver.ref.${change}`));
+      for (const { event, headers } of events) {
+        assert.ok(event);
+        assert.equal(headers['ce-specversion'], '1.0', 'binary mode carries ce-* headers');
+        assert.equal(event.source, harness.server.url);
+        assert.equal(event.subject, `/apis/${FEATHERMAN_GROUP_VERSION}/namespaces/${NAMESPACE}/${resource.plural}/${name}`);
+        assert.equal(event.kind, resource.kind);
+        assert.equal(event.apiversion, FEATHERMAN_GROUP_VERSION);
+        assert.equal(event.namespace, NAMESPACE);
+        assert.equal(event.datacontenttype, 'application/json');
+        assert.deepEqual(event.data, { apiVersion: FEATHERMAN_GROUP_VERSION, kind: resource.kind, name, namespace: NAMESPACE });
+      }
+      assert.equal(new Set(events.map((request) => request.event?.id)).size, 3, 'each event gets its own id');
+    }
+    assert.equal(received.filter((request) => request.event?.name === 'before-start').length, 0);
+  });
+
+  it('routes only Jobs labelled managed-by=featherman to job-finished', async () => {
+    const job = (name: string, labels: Record<string, string>) => ({
+      metadata: { name, labels },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'runner', image: 'featherman/runner' }] } } },
+    });
+    await batch.createNamespacedJob({ namespace: NAMESPACE, body: job('other-job', { app: 'x' }) });
+    await batch.createNamespacedJob({ namespace: NAMESPACE, body: job('fm-job', { 'app.kubernetes.io/managed-by': 'featherman' }) });
+    await batch.patchNamespacedJobStatus({ namespace: NAMESPACE, name: 'fm-job', body: { status: { succeeded: 1 } } }, merge);
+    const received = await receiver.waitFor((all) => eventsFor(all, '/job-finished', 'fm-job').length >= 2);
+    const events = eventsFor(received, '/job-finished', 'fm-job');
+    assert.deepEqual(events.map((request) => request.event?.type), ['dev.knative.apiserver.ref.add', 'dev.knative.apiserver.ref.update']);
+    assert.equal(events[0]?.event?.subject, `/apis/batch/v1/namespaces/${NAMESPACE}/jobs/fm-job`);
+    assert.equal(events[0]?.event?.kind, 'Job');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(received.filter((request) => request.event?.name === 'other-job').length, 0);
+  });
+
+  it('sends the whole object in Resource mode, and the last state on delete', async () => {
+    const routes = [{ name: 'tables', filter: { kind: 'DuckLakeTable' }, sink: `${receiver.url}/resource-mode` }];
+    sources.push(await startApiServerSource({ kubeConfig: harness.kubeConfig, routes, logger, mode: 'Resource' }));
+    const target = { group: GROUP, version: VERSION, namespace: NAMESPACE, plural: 'ducklaketables' };
+    await custom.createNamespacedCustomObject({ ...target, body: { apiVersion: FEATHERMAN_GROUP_VERSION, kind: 'DuckLakeTable', metadata: { name: 'res-1' }, spec: RESOURCES[1].spec } });
+    await custom.patchNamespacedCustomObject({ ...target, name: 'res-1', body: { spec: { comment: 'second' } } }, merge);
+    await custom.deleteNamespacedCustomObject({ ...target, name: 'res-1' });
+    const received = await receiver.waitFor((all) => eventsFor(all, '/resource-mode', 'res-1').length >= 3);
+    const events = eventsFor(received, '/resource-mode', 'res-1').map((request) => request.event);
+    assert.deepEqual(events.map((event) => event?.type), ['add', 'update', 'delete'].map((change) => `dev.knative.apiserver.resource.${change}`));
+    const [added, updated, deleted] = events.map((event) => event?.data as { metadata: { uid: string; generation: number; resourceVersion: string }; spec: { comment?: string } });
+    assert.ok(added?.metadata.uid);
+    assert.equal(added.metadata.generation, 1);
+    assert.equal(updated?.spec.comment, 'second');
+    assert.equal(updated?.metadata.generation, 2);
+    assert.equal(deleted?.spec.comment, 'second', 'delete carries the last known state');
+    assert.equal(deleted?.metadata.uid, added.metadata.uid);
+  });
+
+  it('retries a 500 with the same id and stops at the first 2xx', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    receiver.respondWith('/flaky', (attempt) => (attempt <= 2 ? 500 : 200));
+    const routes = [{ name: 'flaky', filter: { kind: 'ConfigMap', type: 'dev.knative.apiserver.ref.add' }, sink: `${receiver.url}/flaky` }];
+    sources.push(await startApiServerSource({
+      kubeConfig: harness.kubeConfig, routes, logger,
+      kinds: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', labelSelector: 'test=flaky' }],
+      onDelivered: (_route, outcome) => outcomes.push(outcome),
+    }));
+    const started = Date.now();
+    await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'flaky-1', labels: { test: 'flaky' } }, data: { a: '1' } } });
+    await receiver.waitFor(() => outcomes.length === 1);
+    const attempts = receiver.received.filter((request) => request.path === '/flaky');
+    assert.deepEqual(attempts.map((request) => request.status), [500, 500, 200]);
+    assert.equal(new Set(attempts.map((request) => request.event?.id)).size, 1, 'retries keep the id');
+    assert.equal(attempts[0]?.event?.subject, `/apis/v1/namespaces/${NAMESPACE}/configmaps/flaky-1`);
+    assert.deepEqual(outcomes[0], { status: 200, attempts: 3, delivered: true });
+    assert.ok(Date.now() - started >= 150, 'backs off 50 ms, then 100 ms');
+  });
+
+  it('drops an event after 5 retries of a 500, and does not retry a 4xx', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    receiver.respondWith('/down', 503);
+    receiver.respondWith('/refuses', 400);
+    const routes = [
+      { name: 'down', filter: { kind: 'ConfigMap' }, sink: `${receiver.url}/down` },
+      { name: 'refuses', filter: { kind: 'ConfigMap' }, sink: `${receiver.url}/refuses` },
+    ];
+    sources.push(await startApiServerSource({
+      kubeConfig: harness.kubeConfig, routes, logger,
+      kinds: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', labelSelector: 'test=down' }],
+      onDelivered: (_route, outcome) => outcomes.push(outcome),
+    }));
+    await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'down-1', labels: { test: 'down' } } } });
+    await receiver.waitFor(() => outcomes.length === 2, 15_000);
+    assert.equal(receiver.received.filter((request) => request.path === '/down').length, 6, 'one send and 5 retries');
+    assert.equal(receiver.received.filter((request) => request.path === '/refuses').length, 1);
+    assert.deepEqual(outcomes.find((outcome) => outcome.status === 503), { status: 503, attempts: 6, delivered: false });
+    assert.deepEqual(outcomes.find((outcome) => outcome.status === 400), { status: 400, attempts: 1, delivered: false });
+  });
+});
