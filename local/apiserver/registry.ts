@@ -3,7 +3,7 @@
  * of every established CRD. Routing, discovery, OpenAPI and tables read it.
  */
 import { BUILTIN_KINDS } from './builtin-kinds.ts';
-import { eventFromCore, eventToCore } from './event-convert.ts';
+import { coreEventToStorage, eventFromCore, eventToCore } from './event-convert.ts';
 import type { JsonObject, ResourceDescriptor } from './types.ts';
 
 /** ServedResource is a descriptor plus how the server stores and treats it. */
@@ -50,13 +50,14 @@ function builtinServed(): ServedResource[] {
     const { descriptor } = kind;
     const apiVersion = apiVersionOf(descriptor.group, descriptor.version);
     const isEventsV1 = descriptor.group === 'events.k8s.io';
+    const isCoreEvent = descriptor.group === '' && descriptor.plural === 'events';
     return {
       descriptor, apiVersion,
       storageKey: kind.storageKey ?? `${descriptor.group}/${descriptor.plural}`,
       tracksGeneration: kind.tracksGeneration,
       fields: kind.fields,
       initialStatus: kind.initialStatus,
-      toStorage: isEventsV1 ? eventToCore : withApiVersion(apiVersion),
+      toStorage: isEventsV1 ? eventToCore : isCoreEvent ? coreEventToStorage : withApiVersion(apiVersion),
       fromStorage: isEventsV1 ? eventFromCore : withApiVersion(apiVersion),
     };
   });

@@ -3,6 +3,7 @@
  * logger, a loaded @kubernetes/client-node KubeConfig and helpers to post manifests
  * (side effects: a port, a temp folder removed by close()).
  */
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,9 +22,36 @@ export interface TestApiServer {
   request(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: JsonObject }>;
   /** applyManifestFile creates every document of a YAML file (POST), failing on any error. */
   applyManifestFile(filePath: string, namespace?: string): Promise<JsonObject[]>;
+  /** kubectl runs the real kubectl against the server (own cache dir) and returns its exit code and output. */
+  kubectl(args: string[], input?: string): Promise<KubectlResult>;
   /** restart closes the server and starts a new one on the same folder. */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** KubectlResult is what one kubectl run printed. */
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** hasKubectl tells whether a kubectl binary is on PATH. */
+export function hasKubectl(): boolean {
+  return spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+}
+
+function runKubectl(args: string[], input: string | undefined): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
 }
 
 function collectionPath(object: JsonObject, namespace: string): string {
@@ -72,6 +100,9 @@ export async function startTestApiServer(options: Omit<ApiServerOptions, 'dataDi
         created.push(result.body);
       }
       return created;
+    },
+    kubectl(args, input) {
+      return runKubectl(['--kubeconfig', server.kubeconfigPath, '--cache-dir', path.join(dir, 'kube-cache'), ...args], input);
     },
     async restart() {
       await server.close();
