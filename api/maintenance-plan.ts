@@ -8,7 +8,7 @@
  * Example plans (common fields elided):
  *   { "op": "backup", "retentionDays": 30 }
  *   { "op": "restore", "fromBackup": "latest" }
- *   { "op": "check", "graceHours": 24, "maxListed": 50 }
+ *   { "op": "check", "graceHours": 24, "maxListed": 10 }
  *   { "op": "expire-snapshots", "olderThanDays": 7, "keepSnapshots": [12] }
  *   { "op": "cleanup-files", "graceHours": 48, "dryRun": true }
  *   { "op": "expire-rows", "table": { "schema": "main", "name": "sales", "ttlDays": 90, "ttlColumn": "ts" } }
@@ -51,7 +51,7 @@ export const RestoreFields = {
 export const CheckFields = {
   op: z.literal('check'),
   graceHours,
-  maxListed: z.number().int().min(0).max(200).default(20).describe('At most this many keys of each kind in the result (the counts are exact).'),
+  maxListed: z.number().int().min(0).max(200).default(10).describe('At most this many keys of each kind in the result (the counts are exact).'),
 };
 
 /** ExpireSnapshotsFields: drop old snapshots and schedule the files only they referenced. */
