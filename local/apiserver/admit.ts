@@ -85,7 +85,7 @@ function strictError(served: ServedResource, unknown: string[]): ApiError {
 /** encodeSecretStringData folds a Secret's write-only stringData into data (base64), as the server does. */
 function encodeSecretStringData(object: JsonObject): void {
   if (!isObject(object.stringData)) return;
-  const data = isObject(object.data) ? object.data : {};
+  const data: JsonObject = isObject(object.data) ? { ...object.data } : {};
   for (const [key, value] of Object.entries(object.stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
   object.data = data;
   delete object.stringData;

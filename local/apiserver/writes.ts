@@ -104,7 +104,8 @@ async function storeUpdate(ctx: ServerContext, request: WriteRequest, incoming: 
   if (wanted !== undefined && wanted !== '' && String(wanted) !== String(oldMeta.resourceVersion)) {
     throw conflict(served.descriptor.group, served.descriptor.plural, name);
   }
-  const candidate = prepareUpdate(served, incoming, old, request.subresource);
+  // Patches share structure with the old object; admission must not change the old one.
+  const candidate = prepareUpdate(served, structuredClone(incoming), old, request.subresource);
   const admitted = validateForStore(served, candidate, old, request.fieldValidation);
   withCrdStatus(ctx, served, admitted.object, old, request.subresource);
   admitted.object = withOwnership(ctx, request, old, admitted.object);
