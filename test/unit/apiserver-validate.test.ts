@@ -240,3 +240,17 @@ test('refuses CRD schemas whose rules do not compile or point nowhere', () => {
   ]);
   assert.match(causes[0]?.message ?? '', /^Invalid value: "self.a \+": compilation failed: /);
 });
+
+test('ratchets: values an update leaves unchanged are not re-validated, changed ones are', () => {
+  // Stored under an older schema that allowed "STRING" and had no CEL rule on names.
+  const old = table({ catalog: 'main', mode: 'append', columns: [{ name: 'Legacy', type: 'STRING', nullable: true }, { name: 'id', type: 'INTEGER', nullable: true }] });
+  const touched = table({ catalog: 'main', mode: 'upsert', columns: [{ name: 'id', type: 'INTEGER', nullable: true }, { name: 'Legacy', type: 'STRING', nullable: true }] });
+  assert.deepEqual(validateObject(touched, schema, { fieldValidation: 'Strict', oldObject: old }).causes, [], 'the reordered but unchanged legacy column passes');
+  const changed = table({ catalog: 'main', mode: 'upsert', columns: [{ name: 'Legacy', type: 'STRNG', nullable: false }, { name: 'id', type: 'INTEGER', nullable: true }] });
+  assert.deepEqual(validateObject(changed, schema, { fieldValidation: 'Strict', oldObject: old }).causes, [
+    { field: 'spec.columns[0].type', reason: 'FieldValueNotSupported', message: 'Unsupported value: "STRNG": supported values: "INTEGER", "VARCHAR", "DOUBLE"' },
+    { field: 'spec.columns[0]', reason: 'FieldValueForbidden', message: 'Forbidden: column type is immutable' },
+    { field: 'spec.columns[0]', reason: 'FieldValueInvalid', message: 'Invalid value: "object": bad column name Legacy' },
+  ]);
+  assert.equal(validateObject(touched, schema, { fieldValidation: 'Strict' }).causes.length, 2, 'a create checks everything');
+});

@@ -4,6 +4,7 @@
  * value for transition rules, causes shaped like the real server's.
  */
 import type { JSONSchemaProps, StatusCause, ValidationRule } from '../types.ts';
+import { jsonEqual } from '../patch/json-patch.ts';
 import { buildCelEnvironment, optionalOf } from './cel-environment.ts';
 import { childSegment, formatPath, isObject, type PathSegment } from './structural.ts';
 
@@ -101,6 +102,8 @@ function failureMessage(rule: ValidationRule, context: Record<string, unknown>):
 function evaluateRule(rule: ValidationRule, node: Node, path: PathSegment[]): StatusCause | undefined {
   const transition = isTransitionRule(rule);
   if (transition && node.old === undefined && rule.optionalOldSelf !== true) return undefined;
+  // Ratcheting: a rule without oldSelf is not re-checked on a value the update left unchanged.
+  if (!transition && node.old !== undefined && jsonEqual(node.old, node.value)) return undefined;
   const optional = transition && rule.optionalOldSelf === true;
   const program = compileRule(rule.rule, optional);
   if (program instanceof Error) {

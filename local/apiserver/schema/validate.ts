@@ -33,6 +33,12 @@ function bodySchema(schema: JSONSchemaProps): JSONSchemaProps {
   return { ...schema, type: 'object', properties, required: (schema.required ?? []).filter((name) => !envelope.has(name)) };
 }
 
+function withoutMetadata(object: JsonObject): JsonObject {
+  const copy = { ...object };
+  delete copy.metadata;
+  return copy;
+}
+
 /**
  * validateObject prunes, defaults and validates a custom resource like kube-apiserver;
  * pure. The caller answers 422 with `causes` when there are any, and with Strict field
@@ -46,7 +52,8 @@ export function validateObject(obj: JsonObject, schema: JSONSchemaProps, options
   const pruned = pruneUnknownFields(rest, root, true);
   const defaulted = applyDefaults(pruned.value, root);
   const body = isObject(defaulted) ? defaulted : {};
-  const causes: StatusCause[] = [...meta.causes, ...validateValue(body, root, [])];
+  const oldBody = options.oldObject === undefined ? undefined : { value: withoutMetadata(options.oldObject) };
+  const causes: StatusCause[] = [...meta.causes, ...validateValue(body, root, [], oldBody)];
   const value: JsonObject = {};
   if (body.apiVersion !== undefined) value.apiVersion = body.apiVersion;
   if (body.kind !== undefined) value.kind = body.kind;

@@ -29,9 +29,18 @@ function inBody(path: readonly PathSegment[]): string {
   return rendered === '' ? 'body' : `${rendered} in body`;
 }
 
-/** validateValue checks `value` at `path` against `schema` and returns every cause found; pure. */
-export function validateValue(value: unknown, schema: JSONSchemaProps, path: PathSegment[]): StatusCause[] {
+/** OldValue is the correlated value of the old object on update (undefined when there is none). */
+export type OldValue = { value: unknown } | undefined;
+
+/**
+ * validateValue checks `value` at `path` against `schema` and returns every cause found;
+ * pure. With `old` (updates), a value equal to its correlated old value is not checked:
+ * kube-apiserver ratchets CRD validation (CRDValidationRatcheting, on since 1.30), so an
+ * object stored under an older schema can still be updated elsewhere.
+ */
+export function validateValue(value: unknown, schema: JSONSchemaProps, path: PathSegment[], old?: OldValue): StatusCause[] {
   const causes: StatusCause[] = [];
+  if (old !== undefined && jsonEqual(old.value, value)) return causes;
   const field = formatPath(path);
   if (value === null && schema.nullable === true) return causes;
   if (!typeMatches(schema, value)) {
@@ -46,8 +55,8 @@ export function validateValue(value: unknown, schema: JSONSchemaProps, path: Pat
   }
   if (typeof value === 'string') causes.push(...checkString(value, schema, path));
   if (typeof value === 'number') causes.push(...checkNumber(value, schema, path));
-  if (Array.isArray(value)) causes.push(...checkArray(value, schema, path));
-  if (isObject(value)) causes.push(...checkObject(value, schema, path));
+  if (Array.isArray(value)) causes.push(...checkArray(value, schema, path, old));
+  if (isObject(value)) causes.push(...checkObject(value, schema, path, old));
   causes.push(...checkCombinators(value, schema, path));
   return causes;
 }
@@ -103,7 +112,18 @@ function checkNumber(value: number, schema: JSONSchemaProps, path: PathSegment[]
   return causes;
 }
 
-function checkArray(value: unknown[], schema: JSONSchemaProps, path: PathSegment[]): StatusCause[] {
+/** oldItem correlates a list item with the old list: by key in a map list, by value in a set, not at all in an atomic list. */
+function oldItem(item: unknown, schema: JSONSchemaProps, old: OldValue): OldValue {
+  if (old === undefined || !Array.isArray(old.value)) return undefined;
+  const listType = schema['x-kubernetes-list-type'];
+  if (listType === 'set') return old.value.some((entry) => jsonEqual(entry, item)) ? { value: item } : undefined;
+  if (listType !== 'map' || !isObject(item)) return undefined;
+  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+  const match = old.value.find((entry) => isObject(entry) && keys.every((key) => jsonEqual(entry[key], item[key])));
+  return match === undefined ? undefined : { value: match };
+}
+
+function checkArray(value: unknown[], schema: JSONSchemaProps, path: PathSegment[], old: OldValue): StatusCause[] {
   const causes: StatusCause[] = [];
   if (schema.maxItems !== undefined && value.length > schema.maxItems) {
     const unit = schema.maxItems === 1 ? 'item' : 'items';
@@ -117,7 +137,7 @@ function checkArray(value: unknown[], schema: JSONSchemaProps, path: PathSegment
   }
   causes.push(...checkListType(value, schema, path));
   const items = schema.items;
-  if (items !== undefined) value.forEach((item, index) => causes.push(...validateValue(item, items, [...path, { index }])));
+  if (items !== undefined) value.forEach((item, index) => causes.push(...validateValue(item, items, [...path, { index }], oldItem(item, schema, old))));
   return causes;
 }
 
@@ -146,7 +166,7 @@ function checkListType(value: unknown[], schema: JSONSchemaProps, path: PathSegm
   return causes;
 }
 
-function checkObject(value: { [key: string]: unknown }, schema: JSONSchemaProps, path: PathSegment[]): StatusCause[] {
+function checkObject(value: { [key: string]: unknown }, schema: JSONSchemaProps, path: PathSegment[], old: OldValue): StatusCause[] {
   const causes: StatusCause[] = [];
   for (const name of schema.required ?? []) {
     if (value[name] === undefined) {
@@ -164,7 +184,9 @@ function checkObject(value: { [key: string]: unknown }, schema: JSONSchemaProps,
   const extra = schema.additionalProperties;
   for (const [name, member] of Object.entries(value)) {
     const child = schema.properties?.[name] ?? (typeof extra === 'object' ? extra : undefined);
-    if (child !== undefined) causes.push(...validateValue(member, child, [...path, childSegment(schema, name)]));
+    if (child === undefined) continue;
+    const before: OldValue = old !== undefined && isObject(old.value) && Object.hasOwn(old.value, name) ? { value: old.value[name] } : undefined;
+    causes.push(...validateValue(member, child, [...path, childSegment(schema, name)], before));
   }
   return causes;
 }
