@@ -1,0 +1,124 @@
+/**
+ * Snapshot expiry in the catalog (ducklake-format.md §11 "Expire"), inside one catalog
+ * transaction, writing no snapshot: delete the expired snapshot rows; delete the data and
+ * delete file rows that no remaining snapshot can see (with their stats and partition
+ * values) and schedule their objects for deletion; delete versioned metadata rows no
+ * remaining snapshot can see; and wipe the rows of tables that no snapshot can see any
+ * more. A row is "seen" by a remaining snapshot s when begin_snapshot <= s < end_snapshot.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { asNumber, asString, queryRows, runSql, withTransaction } from '../duckdb.ts';
+import { quoteIdentifier } from '../sql.ts';
+import { joinPath } from '../catalog/index.ts';
+import { readTableDirs, relativeToDataPath } from './file-refs.ts';
+
+/** ExpireSelection is which snapshots to expire. */
+export interface ExpireSelection {
+  cutoff: Date;
+  keep: readonly number[];
+}
+
+/** ExpireResult says what the expiry removed. */
+export interface ExpireResult {
+  expiredSnapshots: number[];
+  scheduledFiles: number;
+  scheduledBytes: number;
+  droppedTables: number[];
+}
+
+const UNSEEN = `end_snapshot IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ducklake_snapshot s WHERE s.snapshot_id >= begin_snapshot AND s.snapshot_id < end_snapshot)`;
+
+/** VERSIONED_METADATA are the versioned tables whose unseen rows are deleted (children first where they have any). */
+const VERSIONED_METADATA = ['ducklake_column', 'ducklake_column_tag', 'ducklake_tag', 'ducklake_view', 'ducklake_table', 'ducklake_schema'] as const;
+
+/** TABLE_OWNED are the tables keyed by table_id whose rows go when a table is gone from every snapshot. */
+const TABLE_OWNED = [
+  'ducklake_table_stats', 'ducklake_table_column_stats', 'ducklake_partition_column', 'ducklake_partition_info', 'ducklake_column',
+  'ducklake_column_tag', 'ducklake_sort_expression', 'ducklake_sort_info', 'ducklake_schema_versions', 'ducklake_inlined_data_tables',
+  'ducklake_column_mapping',
+] as const;
+
+// Bound as list text ('[1,2]') cast to BIGINT[]: an empty JS list cannot carry a type.
+function idList(ids: readonly number[]): string {
+  return `[${ids.map((id) => String(Math.trunc(id))).join(',')}]`;
+}
+
+/** selectExpired picks the snapshots to expire (pure): older than the cutoff, never the latest, never a kept one. */
+export function selectExpired(snapshots: ReadonlyArray<{ snapshotId: number; snapshotTime: Date }>, selection: ExpireSelection): number[] {
+  const latest = Math.max(...snapshots.map((each) => each.snapshotId));
+  const keep = new Set(selection.keep);
+  return snapshots
+    .filter((each) => each.snapshotId !== latest && !keep.has(each.snapshotId) && each.snapshotTime.getTime() < selection.cutoff.getTime())
+    .map((each) => each.snapshotId);
+}
+
+async function scheduleUnseenFiles(connection: DuckDBConnection, dataPath: string, now: Date): Promise<{ files: number; bytes: number }> {
+  const dirs = await readTableDirs(connection, dataPath);
+  const dataFiles = await queryRows(connection, `SELECT data_file_id AS id, table_id, path, path_is_relative, file_size_bytes FROM ducklake_data_file WHERE ${UNSEEN}`);
+  const dataIds = dataFiles.map((row) => asNumber(row.id, 'data_file_id'));
+  const deleteFiles = await queryRows(connection,
+    `SELECT delete_file_id AS id, table_id, path, path_is_relative, file_size_bytes FROM ducklake_delete_file WHERE (${UNSEEN}) OR list_contains(?::BIGINT[], data_file_id)`,
+    [idList(dataIds)]);
+  const deleteIds = deleteFiles.map((row) => asNumber(row.id, 'delete_file_id'));
+  let bytes = 0;
+  for (const row of [...dataFiles, ...deleteFiles]) {
+    const tableDir = dirs.get(asNumber(row.table_id, 'table_id')) ?? dataPath;
+    const url = joinPath(tableDir, asString(row.path, 'path'), row.path_is_relative !== false);
+    const stored = relativeToDataPath(dataPath, url);
+    bytes += asNumber(row.file_size_bytes, 'file_size_bytes');
+    await runSql(connection, 'INSERT INTO ducklake_files_scheduled_for_deletion VALUES (?, ?, ?, ?::TIMESTAMPTZ)', [
+      asNumber(row.id, 'file id'), stored.path, stored.isRelative, now.toISOString(),
+    ]);
+  }
+  const dataList = idList(dataIds);
+  for (const table of ['ducklake_file_column_stats', 'ducklake_file_variant_stats', 'ducklake_file_partition_value', 'ducklake_data_file']) {
+    await runSql(connection, `DELETE FROM ${table} WHERE list_contains(?::BIGINT[], data_file_id)`, [dataList]);
+  }
+  await runSql(connection, 'DELETE FROM ducklake_delete_file WHERE list_contains(?::BIGINT[], delete_file_id)', [idList(deleteIds)]);
+  return { files: dataIds.length + deleteIds.length, bytes };
+}
+
+async function deleteUnseenMetadata(connection: DuckDBConnection): Promise<void> {
+  // Children of unseen partition specs, sort specs and macros first, then the versioned rows.
+  await runSql(connection, `DELETE FROM ducklake_partition_column WHERE (partition_id, table_id) IN (SELECT (partition_id, table_id) FROM ducklake_partition_info WHERE ${UNSEEN})`);
+  await runSql(connection, `DELETE FROM ducklake_partition_info WHERE ${UNSEEN}`);
+  await runSql(connection, `DELETE FROM ducklake_sort_expression WHERE (sort_id, table_id) IN (SELECT (sort_id, table_id) FROM ducklake_sort_info WHERE ${UNSEEN})`);
+  await runSql(connection, `DELETE FROM ducklake_sort_info WHERE ${UNSEEN}`);
+  await runSql(connection, `DELETE FROM ducklake_macro_impl WHERE macro_id IN (SELECT macro_id FROM ducklake_macro WHERE ${UNSEEN})`);
+  await runSql(connection, `DELETE FROM ducklake_macro_parameters WHERE macro_id IN (SELECT macro_id FROM ducklake_macro WHERE ${UNSEEN})`);
+  await runSql(connection, `DELETE FROM ducklake_macro WHERE ${UNSEEN}`);
+  for (const table of VERSIONED_METADATA) await runSql(connection, `DELETE FROM ${table} WHERE ${UNSEEN}`);
+}
+
+async function wipeGoneTables(connection: DuckDBConnection): Promise<number[]> {
+  const gone = await queryRows(connection, `
+    SELECT DISTINCT table_id FROM (SELECT table_id FROM ducklake_table_stats UNION ALL SELECT table_id FROM ducklake_column
+      UNION ALL SELECT table_id FROM ducklake_partition_info UNION ALL SELECT table_id FROM ducklake_schema_versions)
+    WHERE table_id IS NOT NULL AND table_id NOT IN (SELECT table_id FROM ducklake_table) ORDER BY table_id`);
+  const ids = gone.map((row) => asNumber(row.table_id, 'table_id'));
+  if (ids.length === 0) return ids;
+  const list = idList(ids);
+  const inlined = await queryRows(connection, 'SELECT table_name FROM ducklake_inlined_data_tables WHERE list_contains(?::BIGINT[], table_id)', [list]);
+  for (const row of inlined) await runSql(connection, `DROP TABLE IF EXISTS ${quoteIdentifier(asString(row.table_name, 'table_name'))}`);
+  await runSql(connection, 'DELETE FROM ducklake_name_mapping WHERE mapping_id IN (SELECT mapping_id FROM ducklake_column_mapping WHERE list_contains(?::BIGINT[], table_id))', [list]);
+  for (const table of TABLE_OWNED) await runSql(connection, `DELETE FROM ${table} WHERE list_contains(?::BIGINT[], table_id)`, [list]);
+  return ids;
+}
+
+/**
+ * expireSnapshots deletes the given snapshots and everything only they could see, in one
+ * transaction (side effect on the catalog; no object is touched: the files go to
+ * ducklake_files_scheduled_for_deletion for cleanup-files). A failure rolls it all back.
+ */
+export async function expireSnapshots(connection: DuckDBConnection, dataPath: string, expired: readonly number[], now: Date): Promise<ExpireResult> {
+  if (expired.length === 0) return { expiredSnapshots: [], scheduledFiles: 0, scheduledBytes: 0, droppedTables: [] };
+  return withTransaction(connection, async () => {
+    const list = idList(expired);
+    await runSql(connection, 'DELETE FROM ducklake_snapshot_changes WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
+    await runSql(connection, 'DELETE FROM ducklake_snapshot WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
+    const scheduled = await scheduleUnseenFiles(connection, dataPath, now);
+    await deleteUnseenMetadata(connection);
+    const droppedTables = await wipeGoneTables(connection);
+    return { expiredSnapshots: [...expired], scheduledFiles: scheduled.files, scheduledBytes: scheduled.bytes, droppedTables };
+  });
+}
