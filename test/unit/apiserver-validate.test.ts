@@ -254,3 +254,29 @@ test('ratchets: values an update leaves unchanged are not re-validated, changed 
   ]);
   assert.equal(validateObject(touched, schema, { fieldValidation: 'Strict' }).causes.length, 2, 'a create checks everything');
 });
+
+test('applies anyOf, oneOf, allOf and not as value validations, and int32 and uuid formats', () => {
+  const rules: JSONSchemaProps = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: {
+      source: { type: 'object', properties: { bucket: { type: 'string' }, path: { type: 'string' } }, oneOf: [{ required: ['bucket'] }, { required: ['path'] }] },
+      size: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+(Ki|Mi|Gi)$' }] },
+      name: { type: 'string', allOf: [{ minLength: 2 }, { maxLength: 4 }], not: { enum: ['root'] } },
+      port: { type: 'integer', format: 'int32' },
+      id: { type: 'string', format: 'uuid' },
+    } } },
+  };
+  const object = (spec: JsonObject): JsonObject => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a' }, spec });
+  const good = { source: { bucket: 'b' }, size: '10Gi', name: 'abc', port: 8080, id: '123e4567-e89b-12d3-a456-426614174000' };
+  assert.deepEqual(validateObject(object(good), rules, { fieldValidation: 'Strict' }).causes, []);
+  const causes = validateObject(object({ source: { bucket: 'b', path: 'p' }, size: 'ten', name: 'root', port: 3000000000, id: 'nope' }), rules, { fieldValidation: 'Strict' }).causes;
+  assert.deepEqual(causes.map((c) => [c.field, c.message]), [
+    ['spec.source', 'Invalid value: {"bucket":"b","path":"p"}: spec.source in body must validate one and only one schema (oneOf)'],
+    ['spec.size', 'Invalid value: "ten": spec.size in body must validate at least one schema (anyOf)'],
+    ['spec.name', 'Invalid value: "root": spec.name in body must not validate the schema (not)'],
+    ['spec.port', 'Invalid value: 3000000000: spec.port in body must be of type int32: 3000000000'],
+    ['spec.id', 'Invalid value: "nope": spec.id in body must be of type uuid: "nope"'],
+  ]);
+  const long = validateObject(object({ ...good, name: 'abcdef' }), rules, { fieldValidation: 'Strict' }).causes;
+  assert.deepEqual(long.map((c) => c.reason), ['FieldValueTooLong']);
+});
