@@ -13,13 +13,16 @@ import { parseAllDocuments } from 'yaml';
 import { startApiServer, type ApiServer, type ApiServerOptions } from './server.ts';
 import type { JsonObject } from './types.ts';
 
+/** LooseJson is a decoded answer body that tests read freely (tests assert on its shape). */
+export type LooseJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 /** TestApiServer is a running server plus what tests need around it. */
 export interface TestApiServer {
   server: ApiServer;
   kubeConfig: KubeConfig;
   dir: string;
   /** request sends a raw HTTP request to the server and returns status, headers and parsed body. */
-  request(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: JsonObject }>;
+  request(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: LooseJson }>;
   /** applyManifestFile creates every document of a YAML file (POST), failing on any error. */
   applyManifestFile(filePath: string, namespace?: string): Promise<JsonObject[]>;
   /** kubectl runs the real kubectl against the server (own cache dir) and returns its exit code and output. */
@@ -82,9 +85,9 @@ export async function startTestApiServer(options: Omit<ApiServerOptions, 'dataDi
       if (body !== undefined) init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body as string : JSON.stringify(body);
       const response = await fetch(`${server.url}${urlPath}`, init);
       const text = await response.text();
-      let parsed: JsonObject = {};
+      let parsed: LooseJson = {};
       try {
-        parsed = text ? JSON.parse(text) as JsonObject : {};
+        parsed = text ? JSON.parse(text) as LooseJson : {};
       } catch {
         parsed = { text };
       }
