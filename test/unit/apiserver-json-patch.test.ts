@@ -56,3 +56,9 @@ for (const [name, ops, message] of bad) {
     assert.deepEqual(configMap, before, 'the target is not mutated');
   });
 }
+
+test('json patch refuses more than 10000 operations with 413 like kube-apiserver', () => {
+  const ops = Array.from({ length: 10001 }, () => ({ op: 'test', path: '/kind', value: 'ConfigMap' }));
+  assert.throws(() => applyJsonPatch(configMap, ops), (error: unknown) => error instanceof PatchError && error.status === 413 && error.reason === 'RequestEntityTooLarge');
+  assert.deepEqual(applyJsonPatch(configMap, ops.slice(0, 10000)), configMap);
+});

@@ -7,6 +7,9 @@ import { PatchError } from './patch-error.ts';
 
 export { PatchError } from './patch-error.ts';
 
+/** maxOperations is kube-apiserver's limit on the operations of one JSON patch. */
+const maxOperations = 10000;
+
 type Container = { [key: string]: unknown } | unknown[];
 
 interface Operation {
@@ -27,6 +30,9 @@ export function parsePointer(pointer: string): string[] {
 function readOperations(operations: unknown): Operation[] {
   if (!Array.isArray(operations)) {
     throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 400);
+  }
+  if (operations.length > maxOperations) {
+    throw new PatchError(`The allowed maximum operations in a JSON patch is ${maxOperations}, got ${operations.length}`, 413);
   }
   return operations.map((raw: unknown, index) => {
     if (!isPlainObject(raw)) throw new PatchError(`invalid JSON patch operation at index ${index}: must be an object`, 400);

@@ -4,7 +4,7 @@
  * kube-apiserver's; `status` and `reason` are the metav1.Status code and reason to answer.
  */
 export class PatchError extends Error {
-  /** PatchError.status is the HTTP status the server should answer with (400, 415 or 422). */
+  /** PatchError.status is the HTTP status the server should answer with (400, 413, 415 or 422). */
   readonly status: number;
   /** PatchError.reason is the metav1.Status reason matching `status`. */
   readonly reason: string;
@@ -13,6 +13,6 @@ export class PatchError extends Error {
     super(message);
     this.name = 'PatchError';
     this.status = status;
-    this.reason = status === 415 ? 'UnsupportedMediaType' : status === 400 ? 'BadRequest' : 'Invalid';
+    this.reason = status === 415 ? 'UnsupportedMediaType' : status === 413 ? 'RequestEntityTooLarge' : status === 400 ? 'BadRequest' : 'Invalid';
   }
 }
