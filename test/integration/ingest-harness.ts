@@ -3,11 +3,14 @@
  * the init-catalog and apply-table operations, an OpContext, and readers for what the
  * ingest left in the catalog and the bucket.
  */
+import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { IngestPlan, ApplyTablePlan, InitCatalogPlan, type PlanInput } from '../../api/plan.ts';
+import { readSnapshot } from '../../runner/lake/catalog/index.ts';
+import { quoteString } from '../../runner/lake/sql.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
 import { createLogger } from '../../runner/log.ts';
 import { openDuckDB, queryRows, type SqlRow } from '../../runner/lake/duckdb.ts';
@@ -16,6 +19,7 @@ import { operation as ingestOp } from '../../runner/ops/ingest.ts';
 import { operation as initCatalog } from '../../runner/ops/init-catalog.ts';
 import type { OpContext, OpOutcome } from '../../runner/ops/context.ts';
 import type { ObjectStore } from '../../runner/storage/object-store.ts';
+import { spawnRunner } from '../support/runner.ts';
 import { withEmbeddedS3, type TestS3 } from '../support/s3.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -110,4 +114,77 @@ export function salesTable(overrides: Partial<LakeTableSpecInput> = {}): LakeTab
     ingest: { prefix: 'landing/sales/', format: 'csv' },
     ...overrides,
   };
+}
+
+/** LANDING_FILES and TOTAL describe the landing data setUp makes. */
+export const LANDING_FILES = 3;
+const ROWS_PER_FILE = 40_000;
+export const TOTAL = LANDING_FILES * ROWS_PER_FILE;
+
+/** CrashWorld is a catalog and landing files driven through runner child processes. */
+export interface CrashWorld {
+  s3: TestS3;
+  plan(op: 'init-catalog' | 'apply-table' | 'ingest'): PlanInput;
+  catalogPath: string;
+}
+
+/** setUp builds landing files, a catalog and a table through runner processes (side effects cleaned after the test). */
+export async function setUp(t: TestContext): Promise<CrashWorld> {
+  const s3 = await withEmbeddedS3(t);
+  const dir = await tempDir(t, 'fm-ingest-crash-');
+  const duck = await withScratchDuckDB(t);
+  for (let i = 0; i < LANDING_FILES; i += 1) {
+    const path = join(dir, `landing-${i}.csv`);
+    await duck.run(`COPY (SELECT ${i * ROWS_PER_FILE} + r AS id, TIMESTAMP '2026-01-01' + INTERVAL (r) MINUTE AS ts, md5(r::VARCHAR) AS region, random() AS amount
+      FROM range(${ROWS_PER_FILE}) t(r)) TO ${quoteString(path)} (FORMAT csv, HEADER true)`);
+    await s3.store.putFile(`landing/crash/part-${i}.csv`, path);
+  }
+  const catalogPath = join(dir, 'catalog', 'lake.duckdb');
+  const table = {
+    name: 'events',
+    columns: [{ name: 'id', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }],
+    format: { targetFileSizeMB: 1 },
+    ingest: { prefix: 'landing/crash/', format: 'csv' as const },
+  };
+  const common = {
+    catalog: { name: 'lake', path: catalogPath },
+    objectStore: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true },
+    cacheDir: join(dir, 'cache'),
+  };
+  const world: CrashWorld = {
+    s3, catalogPath,
+    plan: (op) => (op === 'init-catalog' ? { op, ...common } : { op, ...common, table }),
+  };
+  for (const op of ['init-catalog', 'apply-table'] as const) {
+    const run = await spawnRunner(world.plan(op), { env: s3.env });
+    assert.equal(run.exitCode, 0, run.stderr);
+  }
+  return world;
+}
+
+/** CatalogView is what inspect reads. */
+export interface CatalogView {
+  snapshotId: number;
+  rows: number;
+  paths: string[];
+  ledger: string[];
+}
+
+/** inspect reads what the catalog holds: latest snapshot, visible rows and paths, ledger keys. */
+export async function inspect(world: CrashWorld): Promise<CatalogView> {
+  const handle = await openDuckDB(world.catalogPath);
+  try {
+    const snapshot = await readSnapshot(handle.connection);
+    const files = await queryRows(handle.connection, 'SELECT path, record_count FROM ducklake_data_file WHERE end_snapshot IS NULL');
+    const hasLedger = (await queryRows(handle.connection, "SELECT 1 FROM information_schema.tables WHERE table_name = 'featherman_ingested_object'")).length > 0;
+    const ledger = hasLedger ? await queryRows(handle.connection, 'SELECT object_key FROM featherman_ingested_object ORDER BY object_key') : [];
+    return {
+      snapshotId: snapshot?.snapshotId ?? -1,
+      rows: files.reduce((sum, file) => sum + Number(file.record_count), 0),
+      paths: files.map((file) => String(file.path)),
+      ledger: ledger.map((row) => String(row.object_key)),
+    };
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,0 +1,151 @@
+/**
+ * bench:ingest — the ingest runner against its floor, on 1M and 10M rows of CSV landing
+ * files (generated once, cached under the OS temp dir).
+ *   floor  = bare DuckDB `COPY (read_csv …) TO` ZSTD Parquet + upload of the result to
+ *            the embedded S3 server (the work nobody can skip);
+ *   runner = `runner/main.ts` as a child process running the ingest plan (list, download,
+ *            write, upload, HEAD-check, commit), whole process, peak RSS from /proc.
+ * Prints the figures and, last, `ingest ratio <runner/floor at 10M>`.
+ * BENCH_ROWS=1000000 limits the sizes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startEmbeddedS3, type EmbeddedS3 } from '../local/s3/embedded-s3.ts';
+import { quoteString } from '../runner/lake/sql.ts';
+import { createS3ObjectStore, type S3ObjectStore } from '../runner/storage/s3-object-store.ts';
+
+const SIZES = process.env.BENCH_ROWS ? process.env.BENCH_ROWS.split(',').map(Number) : [1_000_000, 10_000_000];
+const ROWS_PER_FILE = 1_000_000;
+const CACHE = join(tmpdir(), 'featherman-bench-ingest-v1');
+const COLUMNS = "{'id': 'BIGINT', 'ts': 'TIMESTAMP', 'region': 'VARCHAR', 'amount': 'DOUBLE', 'note': 'VARCHAR'}";
+const TABLE = {
+  name: 'events',
+  columns: [
+    { name: 'id', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' },
+    { name: 'amount', type: 'DOUBLE' }, { name: 'note', type: 'VARCHAR' },
+  ],
+  format: { compression: 'ZSTD', targetFileSizeMB: 128 },
+};
+
+async function landingFiles(rows: number): Promise<string[]> {
+  const dir = join(CACHE, `rows-${rows}`);
+  const files = Math.max(1, Math.ceil(rows / ROWS_PER_FILE));
+  const paths = Array.from({ length: files }, (_, i) => join(dir, `part-${String(i).padStart(3, '0')}.csv`));
+  if (paths.every((path) => existsSync(path))) return paths;
+  await mkdir(dir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  try {
+    for (const [i, path] of paths.entries()) {
+      const start = i * ROWS_PER_FILE;
+      const count = Math.min(ROWS_PER_FILE, rows - start);
+      await connection.run(`COPY (SELECT ${start} + r AS id, TIMESTAMP '2026-01-01' + INTERVAL (r) SECOND AS ts,
+        ['EU', 'US', 'APAC', 'LATAM'][1 + (r % 4)] AS region, round(((r * 7919) % 100000) / 100.0, 2) AS amount,
+        'order ' || (r % 977) || ' of customer ' || ((r * 31) % 50021) AS note
+        FROM range(${count}) t(r)) TO ${quoteString(path)} (FORMAT csv, HEADER true)`);
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return paths;
+}
+
+async function floor(work: string, csv: string[], store: S3ObjectStore, tag: string): Promise<{ ms: number; copyMs: number; bytes: number }> {
+  const out = join(work, `floor-${tag}`);
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  const started = Date.now();
+  try {
+    const list = `[${csv.map(quoteString).join(', ')}]`;
+    await connection.run(`COPY (SELECT * FROM read_csv(${list}, columns = ${COLUMNS}, header = true, auto_detect = false))
+      TO ${quoteString(out)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${128 * 1024 * 1024})`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  const copyMs = Date.now() - started;
+  let bytes = 0;
+  const names = await readdir(out);
+  await Promise.all(names.map(async (name) => {
+    bytes += (await stat(join(out, name))).size;
+    await store.putFile(`floor/${tag}/${name}`, join(out, name));
+  }));
+  const ms = Date.now() - started;
+  await rm(out, { recursive: true, force: true });
+  return { ms, copyMs, bytes };
+}
+
+async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; peakRssBytes: number; result: string }> {
+  const main = join(import.meta.dirname, '..', 'runner', 'main.ts');
+  const started = Date.now();
+  let peak = 0;
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', main], {
+    env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: process.env.BENCH_VERBOSE ? 'debug' : 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const poll = setInterval(() => {
+    readFile(`/proc/${child.pid}/status`, 'utf8').then((text) => {
+      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(text)?.[1] ?? 0);
+      peak = Math.max(peak, kb * 1024);
+    }).catch(() => undefined);
+  }, 50);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(poll);
+  if (code !== 0) throw new Error(`runner exited with ${code}:\n${output.slice(-3000)}`);
+  if (process.env.BENCH_VERBOSE) {
+    for (const line of output.split('\n')) {
+      const match = /"time":"([^"]+)".*"phase":"(\w+)"/.exec(line);
+      if (match?.[1]) console.log(`    +${new Date(match[1]).getTime() - started} ms phase ${match[2]}`);
+    }
+  }
+  const summary = output.split('\n').map((line) => { try { return JSON.parse(line) as { msg?: string; level?: number }; } catch { return {}; } })
+    .filter((line) => line.level === 30 && typeof line.msg === 'string' && line.msg.startsWith('Table ')).map((line) => line.msg).pop() ?? '';
+  return { ms: Date.now() - started, peakRssBytes: peak, result: summary };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(import.meta.dirname, '..', 'runner', 'main.ts'))) throw new Error('runner/main.ts is missing: the bench runs the real runner');
+  const work = await mkdtemp(join(tmpdir(), 'fm-bench-ingest-'));
+  const s3 = await startEmbeddedS3({ dir: join(work, 's3'), buckets: ['bench'] });
+  const store = createS3ObjectStore({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  let ratio = 0;
+  try {
+    for (const rows of SIZES) {
+      const generated = Date.now();
+      const csv = await landingFiles(rows);
+      const csvBytes = (await Promise.all(csv.map((path) => stat(path)))).reduce((sum, info) => sum + info.size, 0);
+      console.log(`${rows.toLocaleString('en-US')} rows: ${csv.length} CSV files, ${(csvBytes / 1e6).toFixed(0)} MB (ready in ${Date.now() - generated} ms)`);
+      const prefix = `landing/r${rows}/`;
+      for (const path of csv) await store.putFile(`${prefix}${path.split('/').pop() ?? ''}`, path);
+      const floorRun = await floor(work, csv, store, String(rows));
+      console.log(`  floor: ${floorRun.ms} ms (COPY ${floorRun.copyMs} ms + upload), ${(floorRun.bytes / 1e6).toFixed(1)} MB Parquet`);
+      const common = {
+        catalog: { name: 'bench', path: join(work, `cat-${rows}`, 'lake.duckdb') },
+        objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true },
+        cacheDir: join(work, `cache-${rows}`),
+      };
+      const table = { ...TABLE, ingest: { prefix, format: 'csv' } };
+      await runRunner({ op: 'init-catalog', ...common }, s3);
+      await runRunner({ op: 'apply-table', ...common, table }, s3);
+      const run = await runRunner({ op: 'ingest', ...common, table }, s3);
+      ratio = run.ms / floorRun.ms;
+      console.log(`  runner: ${run.ms} ms whole process, peak RSS ${(run.peakRssBytes / 1048576).toFixed(0)} MiB — ${run.result}`);
+      console.log(`  ratio runner/floor at ${rows.toLocaleString('en-US')} rows: ${ratio.toFixed(2)}`);
+    }
+  } finally {
+    store.close();
+    await s3.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  console.log(`ingest ratio ${ratio.toFixed(2)}`);
+}
+
+await main();
