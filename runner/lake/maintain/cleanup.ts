@@ -1,0 +1,42 @@
+/**
+ * What cleanup-files deletes (pure decisions over the references and the scan): scheduled
+ * files past the grace period, unless a data or delete file row still names the same
+ * object (a path reused by a later commit must never be deleted), and orphans.
+ */
+import { parseS3Url, type CatalogRefs, type ScheduledRef } from './file-refs.ts';
+
+/** CleanupDecision splits the scheduled rows into due, waiting and still referenced. */
+export interface CleanupDecision {
+  due: ScheduledRef[];
+  waiting: number;
+  stillReferenced: ScheduledRef[];
+  /** Due rows that are not S3 URLs (a local data path): their rows are removed, nothing is deleted remotely. */
+  notS3: ScheduledRef[];
+}
+
+/** decideScheduled picks the scheduled files whose grace period is over (pure). */
+export function decideScheduled(refs: CatalogRefs, now: Date, graceMs: number): CleanupDecision {
+  const referenced = new Set(refs.files.map((file) => file.url));
+  const cutoff = now.getTime() - graceMs;
+  const decision: CleanupDecision = { due: [], waiting: 0, stillReferenced: [], notS3: [] };
+  for (const row of refs.scheduled) {
+    if (row.scheduleStart.getTime() >= cutoff) decision.waiting += 1;
+    else if (referenced.has(row.url)) decision.stillReferenced.push(row);
+    else if (!parseS3Url(row.url)) decision.notS3.push(row);
+    else decision.due.push(row);
+  }
+  return decision;
+}
+
+/** groupByBucket groups s3:// URLs by bucket as keys (pure); non-S3 URLs are left out. */
+export function groupByBucket(urls: Iterable<string>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const url of urls) {
+    const location = parseS3Url(url);
+    if (!location) continue;
+    const keys = groups.get(location.bucket) ?? [];
+    keys.push(location.key);
+    groups.set(location.bucket, keys);
+  }
+  return groups;
+}

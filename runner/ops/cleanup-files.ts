@@ -1,0 +1,76 @@
+/**
+ * The cleanup-files operation: delete the objects scheduled for deletion once the grace
+ * period has passed (then their rows), and orphan objects: lake files under a table's
+ * directory that no row references and that are older than the grace period. Backups and
+ * the catalog are never candidates, nor anything not named like a lake file. A dry run
+ * logs and returns what it would delete and touches nothing. Objects are deleted before
+ * their rows: a crash in between leaves rows whose objects are gone, and the next run
+ * deletes them again (S3 deletes are idempotent).
+ */
+import type { CleanupFilesPlan } from '../../api/plan.ts';
+import { openCatalog } from '../lake/catalog/index.ts';
+import { runSql, withTransaction } from '../lake/duckdb.ts';
+import { scanBucket } from '../lake/maintain/bucket-scan.ts';
+import { decideScheduled, groupByBucket } from '../lake/maintain/cleanup.ts';
+import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
+import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import type { Operation, OpContext, OpOutcome } from './context.ts';
+
+const LOG_CHUNK = 500;
+
+async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
+  const now = ctx.now();
+  const graceMs = plan.graceHours * 3_600_000;
+  const catalog = await openCatalog(plan.catalog.path, { readOnly: plan.dryRun, log: ctx.log });
+  try {
+    const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
+    const storeFor = (bucket: string) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));
+    const decision = decideScheduled(refs, now, graceMs);
+    const orphans = plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [];
+    const scheduledUrls = decision.due.map((row) => row.url);
+    const orphanUrls = orphans.map((object) => object.url);
+    const orphanBytes = orphans.reduce((sum, object) => sum + object.size, 0);
+    const verb = plan.dryRun ? 'would delete' : 'deleting';
+    for (let start = 0; start < scheduledUrls.length + orphanUrls.length; start += LOG_CHUNK) {
+      const all = [...scheduledUrls, ...orphanUrls];
+      ctx.log.info({ dryRun: plan.dryRun, objects: all.slice(start, start + LOG_CHUNK) }, `cleanup ${verb} ${all.length} objects`);
+    }
+    if (decision.stillReferenced.length > 0) {
+      ctx.log.warn({ paths: decision.stillReferenced.slice(0, 20).map((row) => row.url) }, `${decision.stillReferenced.length} scheduled files are still referenced by a data or delete file row and are kept`);
+    }
+    if (!plan.dryRun) {
+      for (const [bucket, keys] of groupByBucket([...scheduledUrls, ...orphanUrls])) await storeFor(bucket).deleteMany(keys);
+      const removedRows = [...decision.due, ...decision.notS3];
+      if (removedRows.length > 0) {
+        await withTransaction(catalog.connection, async (connection) => {
+          for (const row of removedRows) {
+            await runSql(connection, 'DELETE FROM ducklake_files_scheduled_for_deletion WHERE data_file_id = ? AND path = ?', [row.fileId, row.path]);
+          }
+        });
+      }
+    }
+    const cap = (urls: string[]) => urls.slice(0, 20);
+    return maintenanceOutcome(
+      `Catalog ${plan.catalog.name}: ${plan.dryRun ? 'dry run, would delete' : 'deleted'} ${scheduledUrls.length} scheduled files and ${orphanUrls.length} orphans; ${decision.waiting} scheduled files wait for the grace period`,
+      {
+        filesRemoved: plan.dryRun ? 0 : scheduledUrls.length + orphanUrls.length,
+        bytesRemoved: plan.dryRun ? 0 : orphanBytes,
+        details: {
+          dryRun: plan.dryRun,
+          scheduledDeleted: scheduledUrls.length,
+          orphansDeleted: orphanUrls.length,
+          orphanBytes,
+          waiting: decision.waiting,
+          stillReferenced: decision.stillReferenced.length,
+          scheduled: cap(scheduledUrls),
+          orphans: cap(orphanUrls),
+        },
+      },
+    );
+  } finally {
+    await catalog.close();
+  }
+}
+
+/** operation deletes scheduled and orphan objects (side effects: objects deleted, scheduled rows removed; none with dryRun). */
+export const operation: Operation<CleanupFilesPlan> = { lockMode: 'exclusive', run };
