@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RunnerResult } from '../../api/result.ts';
+import type { LakeTableSpecInput } from '../../api/table-spec.ts';
 import { buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
 
-const TABLE = {
+const TABLE: LakeTableSpecInput = {
   name: 'users',
   columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }],
   ingest: { prefix: 'landing/users/', format: 'csv' },
-} as const;
+};
 
 function terminated(pod: { status?: { containerStatuses?: { state?: { terminated?: { exitCode: number; reason?: string; message?: string } } }[] } }) {
   return pod.status?.containerStatuses?.[0]?.state?.terminated;
