@@ -109,6 +109,7 @@ test('init-catalog runs through main, logs one summary line and is idempotent', 
   assert.equal(result.op, 'init-catalog');
   assert.equal(typeof result.snapshotId, 'number');
   assert.ok(existsSync(plan.catalog.path));
+  assert.deepEqual(first.lines.filter((line) => line.trim() !== '' && !line.startsWith('{')), [], 'stderr holds JSON log lines only');
   const infos = first.logs.filter((log) => log.level === 30);
   assert.equal(infos.length, 1, first.stderr);
   assert.match(String(infos[0]?.msg), /^Catalog lake: created/);
