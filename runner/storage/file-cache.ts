@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { FeathermanError } from '../errors.ts';
@@ -59,7 +59,7 @@ export function createFileCache(dir: string, store: ObjectStore): FileCache {
       return path;
     }
     await mkdir(join(path, '..'), { recursive: true });
-    const temp = `${path}.${process.pid}.${stats.downloads}.download`;
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.download`;
     try {
       const info = await store.getToFile(key, temp);
       stats.downloads += 1;
