@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnStats, LakeDataFile } from '../../runner/lake/read/files.ts';
-import { compilePredicates, pruneFiles, type Predicate } from '../../runner/lake/read/prune.ts';
+import { compilePredicates, decidePartitionFilters, pruneFiles, type Predicate } from '../../runner/lake/read/prune.ts';
 import type { LakeTable } from '../../runner/lake/read/tables.ts';
 import type { SqlConstant } from '../../runner/lake/read/values.ts';
 
@@ -135,5 +135,34 @@ describe('pruneFiles by partition values', () => {
   it('files of another spec are judged by their own spec only', () => {
     const other = { ...file(5, {}, ['EU']), partitionId: 99 };
     assert.deepEqual(kept([other], [{ kind: 'compare', column: 'region', op: '=', value: str('US') }]), [5]);
+  });
+});
+
+describe('decidePartitionFilters', () => {
+  const combos = [
+    { partitionId: 10, values: ['EU', '2024', '3'], files: 5 },
+    { partitionId: 10, values: ['US', '2024', '6'], files: 7 },
+    { partitionId: 10, values: [null, '2025', '1'], files: 1 },
+  ];
+  const compile = (predicates: Predicate[]) => compilePredicates(table, predicates);
+  it('lists only the values of surviving combos', () => {
+    assert.deepEqual(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), [
+      { keyIndex: 0, values: ['US'], allowNull: false },
+      { keyIndex: 1, values: ['2024'], allowNull: false },
+      { keyIndex: 2, values: ['6'], allowNull: false },
+    ]);
+  });
+  it('matches nothing when no combo survives', () => {
+    const filters = decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'region', op: '=', value: str('APAC') }]));
+    assert.deepEqual(filters?.[0], { keyIndex: 0, values: [], allowNull: false });
+  });
+  it('lists everything when nothing is pruned, no key column is used, or specs differ', () => {
+    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'id', op: '=', value: int(1) }])), undefined);
+    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'null', column: 'region', negated: false }]))?.[0]?.allowNull, true);
+    // EU and US survive, the NULL-key combo does not: still a filter.
+    assert.deepEqual(decidePartitionFilters(table, combos, compile([{ kind: 'in', column: 'region', values: [str('EU'), str('US')] }]))?.[0], { keyIndex: 0, values: ['EU', 'US'], allowNull: false });
+    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'ts', op: '>=', value: cast('2024-01-01', 'TIMESTAMP') }])), undefined);
+    const mixed = [...combos, { partitionId: null, values: [null, null, null], files: 2 }];
+    assert.equal(decidePartitionFilters(table, mixed, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), undefined);
   });
 });

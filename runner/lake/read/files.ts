@@ -37,9 +37,27 @@ export interface LakeDataFile {
   deleteFile: LakeDeleteFile | null;
 }
 
-/** ReadFilesOptions narrow what is read: only the stats of these column ids (default all). */
+/**
+ * PartitionValueFilter keeps only files whose value for one partition key is in `values`
+ * (or NULL when `allowNull`). It is a pre-filter that pruning later re-checks exactly.
+ */
+export interface PartitionValueFilter {
+  keyIndex: number;
+  values: readonly string[];
+  allowNull: boolean;
+}
+
+/** ReadFilesOptions narrow what is read: stats of these column ids only (default all), files passing these key filters only. */
 export interface ReadFilesOptions {
   statsColumnIds?: readonly number[];
+  partitionFilters?: readonly PartitionValueFilter[];
+}
+
+/** PartitionCombo is one distinct (partition spec, key values) pair among a table's visible files. */
+export interface PartitionCombo {
+  partitionId: number | null;
+  values: (string | null)[];
+  files: number;
 }
 
 const VISIBLE = (alias: string): string =>
@@ -58,6 +76,7 @@ export async function readFiles(
 ): Promise<LakeDataFile[]> {
   const s = BigInt(snapshotId);
   const t = BigInt(table.tableId);
+  const filter = buildFileFilter(t, options.partitionFilters ?? []);
   const files = await readColumns(
     connection,
     `SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.partition_id, d.partial_max, d.mapping_id,
@@ -65,9 +84,9 @@ export async function readFiles(
             del.delete_count, del.file_size_bytes AS del_size
      FROM ducklake_data_file d
      LEFT JOIN (SELECT * FROM ducklake_delete_file x WHERE x.table_id = ? AND ${VISIBLE('x')}) del USING (data_file_id)
-     WHERE d.table_id = ? AND ${VISIBLE('d')}
+     WHERE d.table_id = ? AND ${VISIBLE('d')}${filter.sql}
      ORDER BY d.file_order NULLS LAST, d.data_file_id`,
-    [t, s, s, t, s, s],
+    [t, s, s, t, s, s, ...filter.params],
   );
   const ids = files.data_file_id ?? [];
   const result: LakeDataFile[] = new Array<LakeDataFile>(ids.length);
@@ -99,20 +118,79 @@ export async function readFiles(
     index.set(file.id, file);
   }
   if (result.length === 0) return result;
-  await attachPartitionValues(connection, s, t, index);
+  // A short file list is passed by id (a small hash semi-join); a long one re-applies the
+  // visibility join, which beats binding tens of thousands of ids.
+  const scope: FileFilter =
+    result.length <= ID_LIST_LIMIT
+      ? { sql: ' AND x.data_file_id IN (SELECT unnest(?::BIGINT[]))', params: [listValue(result.map((f) => BigInt(f.id)))] }
+      : {
+          sql: ` AND x.data_file_id IN (SELECT d.data_file_id FROM ducklake_data_file d WHERE d.table_id = ? AND ${VISIBLE('d')}${filter.sql})`,
+          params: [t, s, s, ...filter.params],
+        };
+  await attachPartitionValues(connection, t, index, scope);
   if (options.statsColumnIds === undefined || options.statsColumnIds.length > 0) {
-    await attachStats(connection, s, t, index, options.statsColumnIds);
+    await attachStats(connection, t, index, options.statsColumnIds, scope);
   }
   return result;
 }
 
-async function attachPartitionValues(connection: DuckDBConnection, s: bigint, t: bigint, index: Map<number, LakeDataFile>): Promise<void> {
+const ID_LIST_LIMIT = 20_000;
+
+interface FileFilter {
+  sql: string;
+  params: DuckDBValue[];
+}
+
+/** buildFileFilter renders the partition pre-filters as semi-joins on alias `d`, values bound (pure). */
+function buildFileFilter(t: bigint, filters: readonly PartitionValueFilter[]): FileFilter {
+  let sql = '';
+  const params: DuckDBValue[] = [];
+  for (const filter of filters) {
+    sql += ` AND d.data_file_id IN (SELECT data_file_id FROM ducklake_file_partition_value
+               WHERE table_id = ? AND partition_key_index = ? AND (list_contains(?::VARCHAR[], partition_value) OR (? AND partition_value IS NULL)))`;
+    params.push(t, BigInt(filter.keyIndex), listValue([...filter.values]), filter.allowNull);
+  }
+  return { sql, params };
+}
+
+/**
+ * readPartitionCombos counts a table's visible files per distinct partition spec and key
+ * values (one catalog query; `keyCount` = the most keys any spec of the table has). Pruning
+ * these few combos first lets readFiles list only the files of surviving partitions.
+ */
+export async function readPartitionCombos(connection: DuckDBConnection, snapshotId: number, tableId: number, keyCount: number): Promise<PartitionCombo[]> {
+  const s = BigInt(snapshotId);
+  const t = BigInt(tableId);
+  const joins: string[] = [];
+  const columns: string[] = [];
+  const params: DuckDBValue[] = [];
+  for (let k = 0; k < keyCount; k += 1) {
+    joins.push(`LEFT JOIN ducklake_file_partition_value p${k} ON p${k}.data_file_id = d.data_file_id AND p${k}.table_id = ? AND p${k}.partition_key_index = ${k}`);
+    columns.push(`p${k}.partition_value AS v${k}`);
+    params.push(t);
+  }
+  const rows = await readColumns(
+    connection,
+    `SELECT d.partition_id, ${[...columns, 'count(*) AS n'].join(', ')} FROM ducklake_data_file d ${joins.join(' ')}
+     WHERE d.table_id = ? AND ${VISIBLE('d')} GROUP BY ALL`,
+    [...params, t, s, s],
+  );
+  const count = rows.n?.length ?? 0;
+  const combos: PartitionCombo[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const values: (string | null)[] = [];
+    for (let k = 0; k < keyCount; k += 1) values.push(toText(rows[`v${k}`]?.[i]));
+    combos.push({ partitionId: toNumber(rows.partition_id?.[i]), values, files: toNumber(rows.n?.[i]) ?? 0 });
+  }
+  return combos;
+}
+
+async function attachPartitionValues(connection: DuckDBConnection, t: bigint, index: Map<number, LakeDataFile>, scope: FileFilter): Promise<void> {
   const values = await readColumns(
     connection,
-    `SELECT v.data_file_id, v.partition_key_index, v.partition_value
-     FROM ducklake_file_partition_value v JOIN ducklake_data_file d USING (data_file_id)
-     WHERE v.table_id = ? AND ${VISIBLE('d')}`,
-    [t, s, s],
+    `SELECT x.data_file_id, x.partition_key_index, x.partition_value
+     FROM ducklake_file_partition_value x WHERE x.table_id = ?${scope.sql}`,
+    [t, ...scope.params],
   );
   const fileIds = values.data_file_id ?? [];
   for (let i = 0; i < fileIds.length; i += 1) {
@@ -124,18 +202,18 @@ async function attachPartitionValues(connection: DuckDBConnection, s: bigint, t:
 
 async function attachStats(
   connection: DuckDBConnection,
-  s: bigint,
   t: bigint,
   index: Map<number, LakeDataFile>,
   columnIds: readonly number[] | undefined,
+  scope: FileFilter,
 ): Promise<void> {
-  const filter = columnIds === undefined ? '' : 'AND list_contains(?::BIGINT[], c.column_id)';
-  const params: DuckDBValue[] = columnIds === undefined ? [t, s, s] : [t, s, s, listValue(columnIds.map((id) => BigInt(id)))];
+  const filter = columnIds === undefined ? '' : ' AND list_contains(?::BIGINT[], x.column_id)';
+  const params: DuckDBValue[] = columnIds === undefined ? [t] : [t, listValue(columnIds.map((id) => BigInt(id)))];
+  params.push(...scope.params);
   const stats = await readColumns(
     connection,
-    `SELECT c.data_file_id, c.column_id, c.min_value, c.max_value, c.null_count, c.value_count, c.contains_nan
-     FROM ducklake_file_column_stats c JOIN ducklake_data_file d USING (data_file_id)
-     WHERE c.table_id = ? AND ${VISIBLE('d')} ${filter}`,
+    `SELECT x.data_file_id, x.column_id, x.min_value, x.max_value, x.null_count, x.value_count, x.contains_nan
+     FROM ducklake_file_column_stats x WHERE x.table_id = ?${filter}${scope.sql}`,
     params,
   );
   const fileIds = stats.data_file_id ?? [];

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
-import { readFiles } from './files.ts';
+import { readFiles, readPartitionCombos } from './files.ts';
 import type { SqlShape, TableReference } from './predicates.ts';
-import { compilePredicates, pruneFiles, type CompiledPredicate } from './prune.ts';
+import { compilePredicates, decidePartitionFilters, pruneFiles, type CompiledPredicate } from './prune.ts';
 import { readTables, type LakeTable } from './tables.ts';
 import type { TableScan } from './views.ts';
 
@@ -69,10 +69,20 @@ export async function planScan(catalog: DuckDBConnection, dataPath: string, snap
   for (const [table, refs] of referenced) {
     const predicates = predicatesFor(table, refs, shape);
     const statsColumnIds = [...new Set(predicates.map((p) => p.column.id))];
-    const files = await readFiles(catalog, snapshotId, table, { statsColumnIds });
-    const { kept, pruned } = pruneFiles(files, table, predicates);
-    plan.tables.push({ table, files: kept, filesTotal: files.length, filesPruned: pruned, predicates: predicates.length });
-    plan.filesTotal += files.length;
+    const keyCount = Math.max(0, ...[...table.partitionSpecs.values()].map((spec) => spec.length));
+    let partitionFilters;
+    let filesTotal: number | undefined;
+    if (keyCount > 0 && predicates.length > 0) {
+      const combos = await readPartitionCombos(catalog, snapshotId, table.tableId, keyCount);
+      partitionFilters = decidePartitionFilters(table, combos, predicates);
+      filesTotal = combos.reduce((sum, combo) => sum + combo.files, 0);
+    }
+    const files = await readFiles(catalog, snapshotId, table, { statsColumnIds, ...(partitionFilters ? { partitionFilters } : {}) });
+    const { kept } = pruneFiles(files, table, predicates);
+    const total = filesTotal ?? files.length;
+    const pruned = total - kept.length;
+    plan.tables.push({ table, files: kept, filesTotal: total, filesPruned: pruned, predicates: predicates.length });
+    plan.filesTotal += total;
     plan.filesPruned += pruned;
     plan.filesRead += kept.length;
     for (const file of kept) plan.bytesRead += file.sizeBytes + (file.deleteFile?.sizeBytes ?? 0);

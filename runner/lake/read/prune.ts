@@ -1,5 +1,5 @@
 import type { LakeColumn } from './column-types.ts';
-import type { LakeDataFile } from './files.ts';
+import type { LakeDataFile, PartitionCombo, PartitionValueFilter } from './files.ts';
 import type { LakeTable, PartitionKeyInfo } from './tables.ts';
 import { calendarField, compareValues, domainOf, parseConstant, parseStatValue, type Comparable, type Domain, type SqlConstant } from './values.ts';
 
@@ -195,4 +195,40 @@ export function pruneFiles(files: readonly LakeDataFile[], table: LakeTable, pre
   if (predicates.length === 0) return { kept: [...files], pruned: 0 };
   const kept = files.filter((file) => fileCanMatch(file, table, predicates));
   return { kept, pruned: files.length - kept.length };
+}
+
+/**
+ * decidePartitionFilters prunes the distinct partition combos of a table and turns the
+ * survivors into per-key value filters for readFiles (pure), so a selective partition
+ * predicate lists only a few files. Returns undefined (list everything) when no predicate
+ * uses a partition column, nothing is pruned, or files span several partition specs.
+ * The filters are a superset of the surviving combos; fileCanMatch re-checks each file.
+ */
+export function decidePartitionFilters(
+  table: LakeTable,
+  combos: readonly PartitionCombo[],
+  predicates: readonly CompiledPredicate[],
+): PartitionValueFilter[] | undefined {
+  const keyColumns = new Set<number>();
+  for (const spec of table.partitionSpecs.values()) for (const key of spec) keyColumns.add(key.columnId);
+  if (!predicates.some((p) => keyColumns.has(p.column.id))) return undefined;
+  const specs = new Set(combos.map((c) => c.partitionId));
+  const only = specs.size === 1 ? combos[0]?.partitionId : undefined;
+  if (only === undefined || only === null) return undefined;
+  const spec = table.partitionSpecs.get(only);
+  if (!spec) return undefined;
+  const survivors = combos.filter((combo) =>
+    predicates.every((p) => partitionsAllow({ partitionValues: combo.values } as LakeDataFile, spec, p)),
+  );
+  if (survivors.length === combos.length) return undefined;
+  return spec.map((key) => {
+    const values = new Set<string>();
+    let allowNull = false;
+    for (const combo of survivors) {
+      const value = combo.values[key.index];
+      if (value === null || value === undefined) allowNull = true;
+      else values.add(value);
+    }
+    return { keyIndex: key.index, values: [...values], allowNull };
+  });
 }
