@@ -114,12 +114,14 @@ export async function runJob(job: V1Job, options: JobRunOptions): Promise<JobRun
   const log = options.logger.child({ job: `${namespace}/${name}` });
   const container = job.spec?.template.spec?.containers[0];
   const backoffLimit = job.spec?.backoffLimit ?? 6;
-  const startTime = job.status?.startTime ? String(job.status.startTime) : iso(new Date());
+  // The status keeps whole seconds; the deadline counts from the precise start when it is ours.
+  const startedMs = job.status?.startTime ? new Date(job.status.startTime).getTime() : Date.now();
+  const startTime = iso(new Date(startedMs));
   let failed = (job.status?.failed ?? 0) + ((job.status?.active ?? 0) > 0 ? await markLeftoverPods(job, options) : 0);
   const deadline = new AbortController();
   const deadlineSeconds = job.spec?.activeDeadlineSeconds;
   const deadlineTimer = deadlineSeconds !== undefined
-    ? setTimeout(() => deadline.abort(), Math.max(0, Date.parse(startTime) + deadlineSeconds * 1000 - Date.now()))
+    ? setTimeout(() => deadline.abort(), Math.max(0, startedMs + deadlineSeconds * 1000 - Date.now()))
     : undefined;
   const signal = AbortSignal.any([options.signal, deadline.signal]);
   const finish = async (outcome: 'Complete' | JobFailureReason): Promise<JobRunOutcome> => {
