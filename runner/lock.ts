@@ -49,7 +49,16 @@ export function formatSeconds(ms: number): string {
  */
 export async function acquireCatalogLock(catalogPath: string, mode: 'exclusive' | 'shared', timeoutMs: number): Promise<CatalogLock> {
   const path = `${catalogPath}.lock`;
-  const fd = openLockFile(path);
+  let fd: number;
+  try {
+    fd = openLockFile(path);
+  } catch (error) {
+    // No folder (or, on a read-only volume, no lock file) means no writer ever set the catalog up.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FeathermanError('FM_ERR_CATALOG_MISSING', `catalog ${catalogPath} does not exist: cannot create its lock file ${path}`, { cause: error });
+    }
+    throw error;
+  }
   const deadline = Date.now() + timeoutMs;
   try {
     while (!(await tryFlock(fd, mode === 'exclusive' ? 'exnb' : 'shnb'))) {

@@ -57,3 +57,8 @@ test('the kernel releases the lock of a SIGKILLed holder', async (t) => {
   assert.ok(ticks.length >= 10, `the event loop kept running while waiting (${ticks.length} ticks)`);
   lock.release();
 });
+
+test('a catalog folder that does not exist is FM_ERR_CATALOG_MISSING', async (t) => {
+  const catalog = join(await tempDir(t), 'no-such-folder', 'lake.ducklake');
+  await assert.rejects(acquireCatalogLock(catalog, 'shared', 100), { code: 'FM_ERR_CATALOG_MISSING', message: `catalog ${catalog} does not exist: cannot create its lock file ${catalog}.lock` });
+});

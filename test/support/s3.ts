@@ -57,9 +57,12 @@ export async function startTestS3(buckets: readonly string[] = [TEST_BUCKET]): P
   };
 }
 
-/** withEmbeddedS3 is startTestS3 closed automatically after the test (side effects as startTestS3). */
-export async function withEmbeddedS3(t: TestContext, buckets?: readonly string[]): Promise<TestS3> {
+/**
+ * withEmbeddedS3 is startTestS3 closed automatically after the test when given its context
+ * (otherwise the caller closes it); side effects as startTestS3.
+ */
+export async function withEmbeddedS3(t?: TestContext, buckets?: readonly string[]): Promise<TestS3> {
   const s3 = await startTestS3(buckets);
-  t.after(() => s3.close());
+  t?.after(() => s3.close());
   return s3;
 }
