@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { QueryPlan, type PlanInput } from '../../api/plan.ts';
+import type { OpOutcome } from '../../runner/ops/context.ts';
+import { operation as query } from '../../runner/ops/query.ts';
+import { salesTable, startIngestWorld, type IngestWorld } from './ingest-harness.ts';
+
+function csv(rows: [number, string, string, number][]): string {
+  return ['id,ts,region,amount', ...rows.map((r) => r.join(','))].join('\n') + '\n';
+}
+
+async function run(world: IngestWorld, sql: string, extra: Partial<PlanInput & { op: 'query' }> = {}): Promise<OpOutcome> {
+  return query.run(QueryPlan.parse({ op: 'query', ...world.common, sql, previewRows: 1000, ...extra }), world.ctx);
+}
+
+const lines = (outcome: OpOutcome): Record<string, unknown>[] =>
+  (outcome.query?.preview ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('query over tables written by apply-table and ingest', () => {
+  it('time-travels, prunes by region and day(ts), and reads what ingest wrote', async (t) => {
+    const world = await startIngestWorld(t);
+    const table = salesTable();
+    await world.applyTable(table);
+    await world.put('landing/sales/a.csv', csv([
+      [1, '2024-05-01 10:00:00', 'EU', 10],
+      [2, '2024-05-01 11:00:00', 'US', 20],
+      [3, '2024-05-02 09:00:00', 'EU', 30],
+    ]));
+    const first = await world.ingest(table);
+    await world.put('landing/sales/b.csv', csv([
+      [4, '2024-05-03 10:00:00', 'EU', 40],
+      [5, '2024-05-03 12:00:00', 'APAC', 50],
+    ]));
+    const second = await world.ingest(table);
+    assert.ok((second.snapshotId ?? 0) > (first.snapshotId ?? 0));
+
+    const all = await run(world, 'SELECT id, region, amount FROM sales ORDER BY id');
+    assert.deepEqual(lines(all).map((r) => r.id), [1, 2, 3, 4, 5]);
+    assert.equal(all.snapshotId, second.snapshotId);
+
+    const past = await run(world, 'SELECT count(*) AS n, sum(amount) AS s FROM sales', { snapshot: { id: first.snapshotId ?? -1 } });
+    assert.deepEqual(lines(past)[0], { n: '3', s: 60 });
+
+    const eu = await run(world, "SELECT id FROM sales WHERE region = 'EU' ORDER BY id");
+    assert.deepEqual(lines(eu).map((r) => r.id), [1, 3, 4]);
+    const total = Number(eu.details?.filesTotal);
+    assert.ok(Number(eu.details?.filesPruned) > 0, `pruned ${String(eu.details?.filesPruned)} of ${total}`);
+    assert.equal(Number(eu.details?.filesRead) + Number(eu.details?.filesPruned), total);
+
+    const day = await run(world, "SELECT id FROM sales WHERE ts = TIMESTAMP '2024-05-03 10:00:00'");
+    assert.deepEqual(lines(day).map((r) => r.id), [4]);
+    assert.ok(Number(day.details?.filesRead) <= 2, `read ${String(day.details?.filesRead)} files`);
+  });
+});
