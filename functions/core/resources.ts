@@ -14,7 +14,7 @@ export const API_VERSION = 'ducklake.featherman.dev/v1alpha1';
 export const ResourceMeta = z.object({
   name: z.string().min(1).max(253),
   namespace: z.string().min(1).max(63).default('default'),
-  uid: z.string().min(1).max(128),
+  uid: z.string().max(128).default(''),
   generation: z.number().int().min(0).default(1),
   resourceVersion: z.string().optional(),
   creationTimestamp: z.string().optional(),

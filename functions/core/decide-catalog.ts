@@ -1,0 +1,104 @@
+/**
+ * decideCatalog: a DuckLakeCatalog and what exists for it → actions and the status to
+ * write. Pure and idempotent, like decideTable.
+ */
+import type { DuckLakeCatalogStatus } from '../../api/ducklake-catalog.ts';
+import type { Action, ControlConfig, Decision } from './actions.ts';
+import { degraded, ready, reconciling, type ConditionInput } from './conditions.ts';
+import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
+import { isActive, latestJob, type ObservedJob } from './job-state.ts';
+import { FINALIZER } from './names.ts';
+import { buildInitCatalogPlan, catalogDataPath } from './plan-build.ts';
+import { isDeleting, ownerOf, type DuckLakeCatalog } from './resources.ts';
+import { buildCatalogPvc } from '../specs/pvc.ts';
+import { validateCatalog } from './validate-catalog.ts';
+
+/** CatalogObserved is what the handler read before deciding about a catalog. */
+export interface CatalogObserved {
+  /** jobs are the Featherman Jobs labelled with this catalog's uid, observed with observeJob. */
+  jobs: readonly ObservedJob[];
+  /** pvc is the catalog volume claim when it exists (its status.phase). */
+  pvc?: { phase?: string | undefined } | undefined;
+  /** tables are the DuckLakeTables whose catalogRef names this catalog (names only). */
+  tables?: readonly string[] | undefined;
+  config: ControlConfig;
+}
+
+/** CatalogDecision is decideCatalog's answer. */
+export type CatalogDecision = Decision<DuckLakeCatalogStatus>;
+
+function decideDeletion(catalog: DuckLakeCatalog, observed: CatalogObserved, now: Date): CatalogDecision {
+  const previous = catalog.status ?? {};
+  if (!catalog.metadata.finalizers.includes(FINALIZER)) return { actions: [], status: previous };
+  const tables = [...(observed.tables ?? [])].sort();
+  if (tables.length === 0) {
+    const message = `Catalog ${catalog.metadata.name} has no tables left; its volume goes with it.`;
+    return { actions: [eventAction(ownerOf(catalog), 'Normal', 'Deleted', message, 'delete', now), { type: 'removeFinalizer' }], status: previous };
+  }
+  const shown = tables.slice(0, 10).join(', ') + (tables.length > 10 ? ` and ${tables.length - 10} more` : '');
+  const message = `Waiting for ${tables.length} DuckLakeTable${tables.length === 1 ? '' : 's'} to be deleted first: ${shown}.`;
+  const status = withConditions(previous, [ready(false, 'WaitingForTables', message), reconciling(true, 'WaitingForTables', message), degraded(false)], 'Running', now, catalog.metadata.generation);
+  const events = transitioned(previous.conditions, status.conditions ?? []) ? [eventAction(ownerOf(catalog), 'Normal', 'WaitingForTables', message, `tables-${tables.length}`, now)] : [];
+  return { actions: events, status };
+}
+
+// Backups are started by the sweep; their outcome shows as lastBackup and Degraded.
+function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus): { status: DuckLakeCatalogStatus; degraded: ConditionInput } {
+  const last = latestJob(jobs.filter((job) => job.op === 'backup'));
+  if (last === undefined) return { status, degraded: degraded(false) };
+  if (last.state === 'Failed') return { status, degraded: degraded(true, 'BackupFailed', last.message ?? `Backup Job ${last.name} of catalog ${catalog.metadata.name} failed.`) };
+  const lastBackup = last.completionTime;
+  return { status: lastBackup !== undefined && (status.lastBackup ?? '') < lastBackup ? { ...status, lastBackup } : status, degraded: degraded(false) };
+}
+
+/**
+ * decideCatalog decides about one DuckLakeCatalog (pure). Invalid spec → InvalidSpec.
+ * Deleting → wait until no table names it (WaitingForTables), then remove the finalizer.
+ * Otherwise: add the finalizer, ensure the volume claim, run one init-catalog Job per
+ * generation (idempotent in the runner), and report data path, snapshot, table count,
+ * and backups.
+ */
+export function decideCatalog(resource: unknown, observed: CatalogObserved, now: Date): CatalogDecision {
+  const checked = validateCatalog(resource);
+  if (!checked.ok) return decideInvalid(resource, 'DuckLakeCatalog', checked.issues, now) as CatalogDecision;
+  const catalog = checked.value;
+  if (isDeleting(catalog)) return decideDeletion(catalog, observed, now);
+  const generation = catalog.metadata.generation;
+  const owner = ownerOf(catalog);
+  const previous = catalog.status ?? {};
+  const actions: Action[] = catalog.metadata.finalizers.includes(FINALIZER) ? [] : [{ type: 'addFinalizer' }];
+  if (observed.pvc === undefined) actions.push({ type: 'ensurePvc', pvc: buildCatalogPvc(catalog) });
+  const backups = backupOutcome(catalog, observed.jobs, {
+    ...previous,
+    dataPath: catalogDataPath(catalog.spec.objectStore),
+    ...(observed.tables !== undefined ? { tableCount: observed.tables.length } : {}),
+  });
+  let status = backups.status;
+  const name = resourceJobName(catalog, 'init-catalog');
+  const init = observed.jobs.find((job) => job.name === name);
+  const lost = observed.pvc?.phase === 'Lost' ? degraded(true, 'ObjectMissing', `The catalog volume claim of ${catalog.metadata.name} lost its volume; restore the catalog from a backup.`) : undefined;
+  const condition = (inputs: ConditionInput[]) => [...inputs, lost ?? backups.degraded];
+  let readyEvent: Action | undefined;
+
+  if (init === undefined && isDoneAt(previous.conditions, generation, ['JobFailed'])) {
+    status = { ...status, phase: previous.phase, conditions: previous.conditions };
+    status = withConditions(status, condition([]), previous.phase ?? 'Succeeded', now, generation);
+  } else if (init === undefined || isActive(init)) {
+    if (init === undefined) actions.push(createJobAction(catalog, catalog, buildInitCatalogPlan(catalog), 'init-catalog', name, observed.config, false));
+    const message = `Initialising catalog ${catalog.metadata.name} (generation ${generation}) with Job ${name}.`;
+    status = withConditions(status, condition([ready(false, 'JobRunning', message), reconciling(true, 'JobRunning', message)]), 'Running', now, generation);
+  } else if (init.state === 'Failed') {
+    const message = init.message ?? `Job ${name} failed.`;
+    status = withConditions(status, condition([ready(false, 'JobFailed', message), reconciling(false)]), 'Failed', now, generation);
+    readyEvent = eventAction(owner, 'Warning', 'JobFailed', message, name, now);
+  } else {
+    const dataPath = typeof init.result?.details?.dataPath === 'string' ? init.result.details.dataPath : status.dataPath;
+    const snapshotId = Math.max(init.result?.snapshotId ?? 0, previous.snapshotId ?? 0);
+    const message = `Catalog ${catalog.metadata.name} is ready at ${dataPath ?? 'its data path'}.`;
+    status = { ...status, snapshotId, ...(dataPath !== undefined ? { dataPath } : {}) };
+    status = withConditions(status, condition([ready(true, 'Succeeded', message), reconciling(false)]), 'Succeeded', now, generation);
+    readyEvent = eventAction(owner, 'Normal', 'Ready', message, name, now);
+  }
+  if (readyEvent && transitioned(previous.conditions, status.conditions ?? [])) actions.push(readyEvent);
+  return { actions, status };
+}

@@ -1,0 +1,132 @@
+/**
+ * decideTable: a DuckLakeTable and what exists for it → actions and the status to write.
+ * Pure and idempotent: the same inputs give the same outputs, and feeding the status back
+ * in gives no actions and the same status (so our own status writes cannot loop).
+ */
+import type { DuckLakeTableStatus } from '../../api/ducklake-table.ts';
+import type { RunnerResult } from '../../api/result.ts';
+import type { Action, ControlConfig, Decision } from './actions.ts';
+import { degraded, findCondition, ready, reconciling, rfc3339 } from './conditions.ts';
+import { catalogState, createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
+import { decideTableDeletion } from './decide-table-deletion.ts';
+import { isActive, latestJob, type ObservedJob } from './job-state.ts';
+import { FINALIZER, minuteBucket } from './names.ts';
+import { buildApplyTablePlan, buildIngestPlan } from './plan-build.ts';
+import { isDeleting, ownerOf, type DuckLakeCatalog, type DuckLakeTable } from './resources.ts';
+import { validateTable } from './validate-table.ts';
+
+/** TableObserved is what the handler read before deciding about a table. */
+export interface TableObserved {
+  /** catalog is the referenced DuckLakeCatalog (validated), 'invalid' when its spec is bad, undefined when it does not exist. */
+  catalog?: DuckLakeCatalog | 'invalid' | undefined;
+  /** jobs are the Featherman Jobs labelled with this table's uid, observed with observeJob. */
+  jobs: readonly ObservedJob[];
+  /** ingestRequested is set when landing files arrived (an S3 event) or the sweep asks for an ingest. */
+  ingestRequested?: boolean;
+  config: ControlConfig;
+}
+
+/** TableDecision is decideTable's answer. */
+export type TableDecision = Decision<DuckLakeTableStatus>;
+
+function tableLabel(table: DuckLakeTable): string {
+  return `${table.spec.schema}.${table.spec.name}`;
+}
+
+// Table figures come from the successful Job with the newest snapshot (apply or ingest),
+// and only move forward: an older Job still listed never rolls the status back.
+function withFigures(status: DuckLakeTableStatus, jobs: readonly ObservedJob[], now: Date): DuckLakeTableStatus {
+  const done = jobs.filter((job): job is ObservedJob & { result: RunnerResult } => job.state === 'Succeeded' && job.result?.snapshotId !== undefined);
+  const best = [...done].sort((a, b) => (a.result.snapshotId ?? 0) - (b.result.snapshotId ?? 0)).pop();
+  if (best === undefined) return status;
+  const snapshot = best.result.snapshotId ?? 0;
+  if (status.lastAppliedSnapshot !== undefined && snapshot <= status.lastAppliedSnapshot) return status;
+  const table = best.result.table;
+  return {
+    ...status,
+    lastAppliedSnapshot: snapshot,
+    lastModified: best.completionTime ?? rfc3339(now),
+    ...(table ? { rowCount: table.rowCount, fileCount: table.fileCount, bytesWritten: table.bytes, schemaVersion: table.schemaVersion } : {}),
+  };
+}
+
+function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: TableObserved, status: DuckLakeTableStatus, now: Date): TableDecision {
+  const generation = table.metadata.generation;
+  const owner = ownerOf(table);
+  const actions: Action[] = [];
+  const ingests = observed.jobs.filter((job) => job.op === 'ingest');
+  const running = ingests.filter(isActive);
+  if (observed.ingestRequested) {
+    const name = resourceJobName(table, 'ingest', minuteBucket(now));
+    if (!ingests.some((job) => job.name === name)) {
+      actions.push(createJobAction(table, catalog, buildIngestPlan(catalog, table), 'ingest', name, observed.config, false));
+      running.push({ name, op: 'ingest', state: 'Pending' });
+    }
+  }
+  const last = latestJob(ingests);
+  const failed = last?.state === 'Failed';
+  const message = `Table ${tableLabel(table)} matches generation ${generation}${status.lastAppliedSnapshot !== undefined ? ` at snapshot ${status.lastAppliedSnapshot}` : ''}.`;
+  const conditions = [
+    ready(true, 'Applied', message),
+    running.length > 0 ? reconciling(true, 'Ingesting', `Ingesting landing files with Job ${running.map((job) => job.name).join(', ')}.`) : reconciling(false),
+    failed ? degraded(true, 'IngestFailed', last.message ?? `Ingest Job ${last.name} failed.`) : degraded(false),
+  ];
+  const next = withConditions(status, conditions, running.length > 0 ? 'Running' : 'Succeeded', now, generation);
+  const before = findCondition(status.conditions, 'Degraded');
+  if (failed && before?.status !== 'True') actions.push(eventAction(owner, 'Warning', 'IngestFailed', last.message ?? 'Ingest failed.', last.name, now));
+  return { actions, status: next };
+}
+
+/**
+ * decideTable decides about one DuckLakeTable (pure). Invalid spec → Ready=False
+ * InvalidSpec, no Job. Deleting → decideTableDeletion. Otherwise: add the finalizer;
+ * wait for the catalog (CatalogMissing / CatalogNotReady); one apply-table Job per
+ * generation (its name from uid + generation + op, so a replay finds it); its outcome
+ * into status (Applied, JobFailed with the runner's message, DataLoss); then an ingest
+ * Job per minute when requested, its figures and failures into status.
+ */
+export function decideTable(resource: unknown, observed: TableObserved, now: Date): TableDecision {
+  const checked = validateTable(resource);
+  if (!checked.ok) return decideInvalid(resource, 'DuckLakeTable', checked.issues, now) as TableDecision;
+  const table = checked.value;
+  if (isDeleting(table)) return decideTableDeletion(table, observed, now);
+  const generation = table.metadata.generation;
+  const owner = ownerOf(table);
+  const previous = table.status ?? {};
+  const actions: Action[] = table.metadata.finalizers.includes(FINALIZER) ? [] : [{ type: 'addFinalizer' }];
+  // Events that tell of a Ready change go out only when Ready changes: a replay is silent.
+  const finish = (status: DuckLakeTableStatus, effects: Action[] = [], readyEvents: Action[] = []): TableDecision => ({
+    actions: [...actions, ...effects, ...(transitioned(previous.conditions, status.conditions ?? []) ? readyEvents : [])],
+    status,
+  });
+
+  const usable = catalogState(observed.catalog, table.spec.catalogRef);
+  if (!usable.ok) {
+    return finish(withConditions(previous, [ready(false, usable.reason, usable.message), reconciling(true, usable.reason, usable.message), degraded(false)], 'Pending', now, generation));
+  }
+  const catalog = usable.catalog;
+  const status = withFigures(previous, observed.jobs.filter((job) => job.op === 'ingest' || job.op === 'apply-table'), now);
+  const applyName = resourceJobName(table, 'apply-table');
+  const apply = observed.jobs.find((job) => job.name === applyName);
+
+  if (apply === undefined && isDoneAt(previous.conditions, generation, ['JobFailed', 'DataLoss'])) {
+    if (findCondition(previous.conditions, 'Ready')?.status !== 'True') return finish(status);
+    const decided = decideIngest(table, catalog, observed, status, now);
+    return { actions: [...actions, ...decided.actions], status: decided.status };
+  }
+  if (apply === undefined || isActive(apply)) {
+    const create = apply === undefined ? [createJobAction(table, catalog, buildApplyTablePlan(catalog, table), 'apply-table', applyName, observed.config, false)] : [];
+    const message = `Applying generation ${generation} of table ${tableLabel(table)} with Job ${applyName}.`;
+    return finish(withConditions(status, [ready(false, 'JobRunning', message), reconciling(true, 'JobRunning', message), degraded(false)], 'Running', now, generation), create);
+  }
+  if (apply.state === 'Failed') {
+    const dataLoss = apply.result?.error?.code === 'FM_ERR_DATA_LOSS_REFUSED';
+    const reason = dataLoss ? 'DataLoss' : 'JobFailed';
+    const message = apply.message ?? `Job ${apply.name} failed.`;
+    const next = withConditions(status, [ready(false, reason, message), reconciling(false), degraded(dataLoss, 'DataLoss', message)], 'Failed', now, generation);
+    return finish(next, [], [eventAction(owner, 'Warning', reason, message, apply.name, now)]);
+  }
+  const decided = decideIngest(table, catalog, observed, status, now);
+  const applied = eventAction(owner, 'Normal', 'Applied', findCondition(decided.status.conditions, 'Ready')?.message ?? 'Applied.', apply.name, now);
+  return finish(decided.status, decided.actions, [applied]);
+}
