@@ -20,12 +20,13 @@ function step(text: string): void {
 }
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   await rm(WORK, { recursive: true, force: true });
   await mkdir(join(WORK, 'catalog'), { recursive: true });
   step('Starting the embedded S3 server');
   const s3 = await startEmbeddedS3({ dir: join(WORK, 's3'), buckets: ['lake'] });
   console.log(`S3 endpoint ${s3.endpoint}, bucket "lake", data on disk in ${join(WORK, 's3')}`);
-  const env = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: 'warn' };
+  const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: 'warn' };
   const store = createS3ObjectStore({
     bucket: 'lake', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     ],
     format: { compression: 'ZSTD', partitioning: ['region', 'day(ts)'] },
   };
-  const run = async (title: string, plan: PlanInput): Promise<void> => {
+  const run = async (title: string, plan: PlanInput): Promise<number | undefined> => {
     const outcome = await runRunnerProcess(plan, { env });
     const result = outcome.result;
     if (outcome.exitCode !== 0 || !result?.ok) {
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     if (result.filesAdded) parts.push(`+${result.filesAdded} files`, `${result.bytesAdded} bytes`, `${result.rows} rows`);
     console.log(`${title}: ok (${parts.join(', ')}) in ${result.durationMs} ms`);
     if (result.query) console.log(`${result.query.rows} rows → ${result.query.outputLocation ?? '(no output)'}\n${result.query.preview}`);
+    const details = result.details as { filesRead?: number; filesPruned?: number } | undefined;
+    if (details?.filesRead !== undefined) console.log(`files read ${details.filesRead}, pruned ${details.filesPruned ?? 0}`);
+    return result.snapshotId;
   };
 
   step('Creating the catalog and the partitioned table main.sales');
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
   console.log('uploaded s3://lake/landing/sales/parquet/orders-2026-11-10.parquet');
 
   step('Ingesting (each landing file exactly once)');
-  await run('ingest csv', { op: 'ingest', ...common, table: { ...table, ingest: { prefix: 'landing/sales/csv/', format: 'csv' } } });
+  const afterCsv = await run('ingest csv', { op: 'ingest', ...common, table: { ...table, ingest: { prefix: 'landing/sales/csv/', format: 'csv' } } });
   await run('ingest json', { op: 'ingest', ...common, table: { ...table, ingest: { prefix: 'landing/sales/json/', format: 'json' } } });
   await run('ingest csv again (nothing new)', { op: 'ingest', ...common, table: { ...table, ingest: { prefix: 'landing/sales/csv/', format: 'csv' } } });
   await run('ingest parquet', { op: 'ingest', ...common, table: { ...table, ingest: { prefix: 'landing/sales/parquet/', format: 'parquet' } } });
@@ -90,8 +94,8 @@ async function main(): Promise<void> {
   step('Querying the latest snapshot');
   const sql = 'SELECT region, count(*) AS orders, sum(amount) AS revenue FROM sales GROUP BY region ORDER BY region';
   await run('query', { op: 'query', ...common, sql, output: { location: 's3://lake/results/by-region.parquet', format: 'parquet' } });
-  step('Time travel: the same query at snapshot 3 (after the CSV ingest only)');
-  await run('query at snapshot 3', { op: 'query', ...common, sql, snapshot: { id: 3 } });
+  step(`Time travel: the same query at snapshot ${afterCsv} (after the CSV ingest only)`);
+  await run(`query at snapshot ${afterCsv}`, { op: 'query', ...common, sql, snapshot: { id: afterCsv ?? 0 } });
   step('A partition-pruned query');
   await run('query EU on 2026-11-10', {
     op: 'query', ...common,
