@@ -1,23 +1,20 @@
 import { DuckLakeCatalogSpec, DuckLakeCatalogStatus } from '../../api/ducklake-catalog.ts';
 import { issue, type ValidationResult } from './issues.ts';
-import { API_VERSION, type DuckLakeCatalog } from './resources.ts';
+import { API_VERSION, type DuckLakeCatalog, type ResourceMeta } from './resources.ts';
 import { isDnsLabel, validateResource } from './validate-resource.ts';
 
 /**
- * checkCatalog holds the lookup-free rules the schema cannot say (pure): the catalog's
+ * checkCatalogMetadata holds the lookup-free rules the schema cannot say (pure): the catalog's
  * name names its volume, its catalog file and a label value, so it must be a DNS label.
  */
-export function checkCatalog(catalog: DuckLakeCatalog): string[] {
-  const issues: string[] = [];
-  if (!isDnsLabel(catalog.metadata.name)) {
-    issues.push(issue(['metadata', 'name'], 'must be a DNS label of at most 63 characters (lower-case letters, digits, hyphens) because it names the catalog volume and file', catalog.metadata.name));
-  }
-  return issues;
+export function checkCatalogMetadata(metadata: ResourceMeta): string[] {
+  if (isDnsLabel(metadata.name)) return [];
+  return [issue(['metadata', 'name'], 'must be a DNS label of at most 63 characters (lower-case letters, digits, hyphens) because it names the catalog volume and file', metadata.name)];
 }
 
 /**
  * validateCatalog parses a DuckLakeCatalog (from the API or a manifest) with the api/ zod
- * schemas plus checkCatalog, returning the typed resource or every issue at once (pure).
+ * schemas plus checkCatalogMetadata, returning the typed resource or every issue at once (pure).
  */
 export function validateCatalog(obj: unknown): ValidationResult<DuckLakeCatalog> {
   return validateResource(
@@ -26,6 +23,7 @@ export function validateCatalog(obj: unknown): ValidationResult<DuckLakeCatalog>
     DuckLakeCatalogSpec,
     DuckLakeCatalogStatus,
     ({ metadata, spec, status }): DuckLakeCatalog => ({ apiVersion: API_VERSION, kind: 'DuckLakeCatalog', metadata, spec, ...(status ? { status } : {}) }),
-    checkCatalog,
+    () => [],
+    checkCatalogMetadata,
   );
 }

@@ -30,8 +30,8 @@ function lenientStatus<T>(schema: z.ZodType<T>, status: unknown): T | undefined 
 
 /**
  * validateResource parses `obj` as a resource of `kind` with `spec` and `status` schemas,
- * then runs `crossCheck` (lookup-free rules zod cannot express) on the parsed value;
- * every issue of both steps is returned at once (pure).
+ * then runs `metadataCheck` and `crossCheck` (lookup-free rules zod cannot express);
+ * every issue of all steps is returned at once (pure).
  */
 export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
   obj: unknown,
@@ -40,6 +40,7 @@ export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
   status: T,
   build: (parts: { metadata: ResourceMeta; spec: z.infer<S>; status: z.infer<T> | undefined }) => R,
   crossCheck: (value: R) => string[],
+  metadataCheck: (metadata: ResourceMeta) => string[] = () => [],
 ): ValidationResult<R> {
   const envelope = z.object({
     apiVersion: z.literal(API_VERSION),
@@ -50,12 +51,17 @@ export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
   const input = typeof obj === 'object' && obj !== null && !Array.isArray(obj) ? obj : undefined;
   if (input === undefined) return { ok: false, issues: [`resource: must be a ${kind} object; got ${JSON.stringify(obj) ?? String(obj)}`] };
   const parsed = envelope.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error.issues, input) };
+  if (!parsed.success) {
+    // Metadata rules are still checked when the spec is bad, so one edit can fix all.
+    const metadata = ResourceMeta.safeParse((input as Record<string, unknown>).metadata);
+    const extra = metadata.success ? metadataCheck(metadata.data) : [];
+    return { ok: false, issues: [...formatIssues(parsed.error.issues, input), ...extra] };
+  }
   const value = build({
     metadata: parsed.data.metadata,
     spec: (parsed.data as { spec: unknown }).spec as z.infer<S>,
     status: lenientStatus(status as z.ZodType<z.infer<T>>, (input as Record<string, unknown>).status),
   });
-  const issues = crossCheck(value);
+  const issues = [...metadataCheck(parsed.data.metadata), ...crossCheck(value)];
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value };
 }
