@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isFeathermanError } from '../../runner/errors.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+import { csvRows, eventsTable, startMaintainWorld } from './maintain-harness.ts';
+
+const NOW = new Date('2026-12-01T00:00:00.000Z');
+const ttl = (days = 30) => ({ op: 'expire-rows', table: { name: 'events', ttlDays: days, ttlColumn: 'ts' } });
+const ids = (rows: Array<Record<string, unknown>>) => rows.map((row) => row.id);
+
+test('expire-rows drops old files unread, writes delete files for straddling ones, leaves the rest, and keeps time travel', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  // EU: all old (dropped whole). US: straddles the cutoff 2026-11-01. APAC: NULL ages and new rows.
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([
+    [1, '2026-10-01 00:00:00', 'EU', 1], [2, '2026-10-02 00:00:00', 'EU', 2],
+    [3, '2026-10-15 00:00:00', 'US', 3], [4, '2026-11-15 00:00:00', 'US', 4], [5, '2026-10-20 00:00:00', 'US', 5], [6, '2026-11-20 00:00:00', 'US', 6],
+  ]));
+  await world.ingestCsv(eventsTable(), 'b.csv', 'id,ts,region,amount\n7,,APAC,7\n8,2026-11-25 00:00:00,APAC,8\n');
+  const before = await world.latestSnapshot();
+  const rowsBefore = await world.rowsAt('events');
+  const objectsBefore = new Map<string, string>();
+  for await (const info of world.s3.store.list('main/')) objectsBefore.set(info.key, info.etag);
+  const euKey = [...objectsBefore.keys()].find((key) => key.includes('region=EU'));
+  assert.ok(euKey);
+
+  const proxy = await startFaultProxy({ target: world.s3.endpoint, failRate: 0, seed: 1, mode: '500' });
+  t.after(() => proxy.close());
+  const store = world.s3.makeStore({ endpoint: proxy.endpoint });
+  const result = await world.runOp(ttl(), { store, now: () => NOW, storeFor: () => store });
+  assert.equal(result.rows, 4);
+  assert.equal(result.details?.filesDropped, 1);
+  assert.equal(result.details?.deleteFiles, 1);
+  assert.equal(result.details?.filesRead, 1, 'only the straddling file is read');
+  const gets = proxy.requests.filter((request) => request.method === 'GET').map((request) => request.url);
+  const usName = [...objectsBefore.keys()].find((key) => key.includes('region=US'))?.split('/').pop();
+  assert.ok(usName && gets.some((url) => url.includes(usName)), 'the straddling file is downloaded');
+  assert.ok(!gets.some((url) => url.includes(String(euKey.split('/').pop()))), 'the old file is never downloaded');
+
+  const after = await world.latestSnapshot();
+  assert.equal(after, before + 1, 'one snapshot');
+  assert.deepEqual(ids(await world.rowsAt('events')), [4, 6, 7, 8]);
+  assert.deepEqual(await world.rowsAt('events', before), rowsBefore, 'readers of the older snapshot still see the old rows');
+  const changes = await world.catalogRows('SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = ?', [after]);
+  assert.match(String(changes[0]?.changes_made), /^deleted_from_table:\d+$/);
+  const deleteRows = await world.catalogRows('SELECT delete_count, begin_snapshot, end_snapshot, path FROM ducklake_delete_file');
+  assert.equal(deleteRows.length, 1);
+  assert.equal(deleteRows[0]?.delete_count, 2);
+  assert.equal(deleteRows[0]?.begin_snapshot, after);
+  assert.match(String(deleteRows[0]?.path), /^ducklake-[0-9a-f-]{36}-delete\.parquet$/);
+  const ended = await world.catalogRows('SELECT count(*) AS n FROM ducklake_data_file WHERE end_snapshot = ?', [after]);
+  assert.equal(ended[0]?.n, 1);
+  // No data object was rewritten or deleted; exactly one object (the delete file) was added.
+  const objectsAfter = new Map<string, string>();
+  for await (const info of world.s3.store.list('main/')) objectsAfter.set(info.key, info.etag);
+  for (const [key, etag] of objectsBefore) assert.equal(objectsAfter.get(key), etag, key);
+  assert.equal(objectsAfter.size, objectsBefore.size + 1);
+
+  // Nothing more to expire at the same time: no snapshot.
+  const again = await world.runOp(ttl(), { now: () => NOW });
+  assert.equal(again.rows, 0);
+  assert.equal(await world.latestSnapshot(), after);
+
+  // Later, more of the US file expires: the new delete file holds old and new positions.
+  const later = await world.runOp(ttl(), { now: () => new Date('2026-12-17T00:00:00.000Z') });
+  assert.equal(later.rows, 1);
+  const live = await world.catalogRows('SELECT delete_count FROM ducklake_delete_file WHERE end_snapshot IS NULL');
+  assert.deepEqual(live.map((row) => row.delete_count), [3]);
+  assert.deepEqual(ids(await world.rowsAt('events')), [6, 7, 8]);
+  assert.deepEqual(ids(await world.rowsAt('events', after)), [4, 6, 7, 8]);
+  const check = await world.runOp({ op: 'check' });
+  assert.equal(check.details?.healthy, true);
+});
+
+test('expire-rows ends a straddling file whose rows all expire, and refuses a non-time column', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-10-01 00:00:00', 'EU', 1], [2, '2026-11-20 00:00:00', 'EU', 2]]));
+  await world.runOp(ttl(), { now: () => NOW });
+  assert.deepEqual(ids(await world.rowsAt('events')), [2]);
+  const result = await world.runOp(ttl(), { now: () => new Date('2027-01-01T00:00:00.000Z') });
+  assert.equal(result.rows, 1);
+  assert.equal(result.details?.filesDropped, 1);
+  assert.deepEqual(await world.rowsAt('events'), []);
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_delete_file WHERE end_snapshot IS NULL'))[0]?.n, 0);
+
+  const snapshot = await world.latestSnapshot();
+  await assert.rejects(world.runOp({ op: 'expire-rows', table: { name: 'events', ttlDays: 1, ttlColumn: 'region' } }),
+    (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_INVALID_SPEC' && /ttlColumn/.test(error.message) && /varchar/.test(error.message));
+  await assert.rejects(world.runOp({ op: 'expire-rows', table: { name: 'nope', ttlDays: 1, ttlColumn: 'ts' } }),
+    (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_TABLE_MISSING');
+  assert.equal(await world.latestSnapshot(), snapshot);
+});
