@@ -185,7 +185,10 @@ export function validateForStore(served: ServedResource, object: JsonObject, old
     result = object;
     for (const key of unknownFields) delete result[key];
     causes.push(...builtinNameCauses(served, name));
-    if (served.storageKey === '/secrets') encodeSecretStringData(result);
+    if (served.storageKey === '/secrets') {
+      encodeSecretStringData(result);
+      if (result.type === undefined || result.type === '') result.type = 'Opaque';
+    }
     if (served.storageKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...validateCrd(result));
   } else {
     const validated = validateObject(object, served.descriptor.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, { oldObject: old, fieldValidation });

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from './protobuf.ts';
 import { ApiError, badRequest } from './status.ts';
 
 /** MAX_BODY_BYTES is kube-apiserver's request body limit (3 MiB). */
@@ -53,11 +54,12 @@ export function patchTypeOf(header: string | undefined, allowStrategic: boolean)
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 }
 
-/** decodeObjectBody decodes a POST/PUT body (JSON or YAML); 415 for other media types, 400 when malformed. */
+/** decodeObjectBody decodes a POST/PUT body (JSON, YAML, or protobuf for a few simple kinds); 415 for other media types, 400 when malformed. */
 export function decodeObjectBody(header: string | undefined, body: Buffer): unknown {
   const type = mediaType(header);
   if (type === 'application/json' || type === '') return decodeJson(body);
   if (type === 'application/yaml') return decodeYaml(body);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(body);
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
 }
 

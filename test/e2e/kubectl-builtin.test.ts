@@ -118,6 +118,21 @@ describe('kubectl against the local API server: Secrets, ConfigMaps and Jobs', {
     assert.ok(podGone, 'the Pod was garbage collected');
   });
 
+  it('creates ConfigMaps, Secrets and Namespaces with kubectl create (protobuf bodies)', async () => {
+    const configMap = await harness.kubectl(['create', 'configmap', 'literal', '--from-literal=a=b', '--from-literal=c=d']);
+    assert.equal(configMap.stdout.trim(), 'configmap/literal created', configMap.stderr);
+    assert.deepEqual((await core.readNamespacedConfigMap({ namespace, name: 'literal' })).data, { a: 'b', c: 'd' });
+    const secret = await harness.kubectl(['create', 'secret', 'generic', 'literal', '--from-literal=token=s3cr3t']);
+    assert.equal(secret.stdout.trim(), 'secret/literal created', secret.stderr);
+    const stored = await core.readNamespacedSecret({ namespace, name: 'literal' });
+    assert.equal(Buffer.from(stored.data?.token ?? '', 'base64').toString(), 's3cr3t');
+    assert.equal(stored.type, 'Opaque');
+    const ns = await harness.kubectl(['create', 'namespace', 'team-a']);
+    assert.equal(ns.stdout.trim(), 'namespace/team-a created', ns.stderr);
+    const again = await harness.kubectl(['create', 'namespace', 'team-a']);
+    assert.match(again.stderr, /Error from server \(AlreadyExists\): namespaces "team-a" already exists/);
+  });
+
   it('rejects a built-in manifest with an unknown field like a cluster does', async () => {
     const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndata:\n  a: b\ndatta:\n  c: d\n';
     const result = await harness.kubectl(['apply', '-f', '-'], manifest);
