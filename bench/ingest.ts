@@ -127,6 +127,11 @@ async function main(): Promise<void> {
       for (const path of csv) await store.putFile(`${prefix}${path.split('/').pop() ?? ''}`, path);
       const floorRun = await floor(work, csv, store, String(rows));
       console.log(`  floor: ${floorRun.ms} ms (COPY ${floorRun.copyMs} ms + upload), ${(floorRun.bytes / 1e6).toFixed(1)} MB Parquet`);
+      const downloadStarted = Date.now();
+      await Promise.all(csv.map((path, i) => store.getToFile(`${prefix}${path.split('/').pop() ?? ''}`, join(work, `dl-${rows}-${i}.csv`))));
+      const downloadMs = Date.now() - downloadStarted;
+      await Promise.all(csv.map((_, i) => rm(join(work, `dl-${rows}-${i}.csv`), { force: true })));
+      console.log(`  for context: downloading the landing files alone takes ${downloadMs} ms (the runner must; the floor does not)`);
       const common = {
         catalog: { name: 'bench', path: join(work, `cat-${rows}`, 'lake.duckdb') },
         objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true },

@@ -47,8 +47,8 @@ export interface IngestWorld {
 }
 
 /** startIngestWorld builds an S3 server, a catalog and a context (side effects cleaned after the test). */
-export async function startIngestWorld(t: TestContext, options: { store?: (s3: TestS3) => ObjectStore } = {}): Promise<IngestWorld> {
-  const s3 = await withEmbeddedS3(t);
+export async function startIngestWorld(t: TestContext, options: { store?: (s3: TestS3) => ObjectStore; buckets?: string[] } = {}): Promise<IngestWorld> {
+  const s3 = await withEmbeddedS3(t, options.buckets);
   const dir = await tempDir(t, 'fm-ingest-');
   const catalogPath = join(dir, 'catalog', 'lake.duckdb');
   const logs: LogLine[] = [];

@@ -147,3 +147,18 @@ test('a partition bigger than the target is split, and a file bigger than the pa
   const values = await world.catalogRows('SELECT DISTINCT partition_value FROM ducklake_file_partition_value ORDER BY 1');
   assert.deepEqual(values.map((row) => row.partition_value), ['big', 'small']);
 });
+
+test('a table at an absolute s3:// location in another bucket gets its files there', async (t) => {
+  const world = await startIngestWorld(t, { buckets: ['lake', 'elsewhere'] });
+  const table = plainTable({ location: 's3://elsewhere/tables/sales/' });
+  await world.applyTable(table);
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  const result = await world.ingest(table);
+  assert.equal(result.rows, 6);
+  const [file] = await world.catalogRows('SELECT path, path_is_relative, file_size_bytes FROM ducklake_data_file');
+  assert.equal(file?.path_is_relative, true);
+  const other = world.s3.makeStore({ bucket: 'elsewhere' });
+  const head = await other.head(`tables/sales/${file?.path}`);
+  assert.equal(head?.size, Number(file?.file_size_bytes), 'the object is in the other bucket under the table path');
+  assert.deepEqual(await world.keys('main/'), [], 'nothing in the catalog bucket');
+});
