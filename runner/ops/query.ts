@@ -5,6 +5,7 @@ import { FeathermanError } from '../errors.ts';
 import { assertCatalogV1 } from '../lake/catalog/index.ts';
 import { openDuckDB } from '../lake/duckdb.ts';
 import { Fetcher, type FetchRequest } from '../lake/read/fetch.ts';
+import { exportInlinedRows, readInlinedDeletes } from '../lake/read/inlined.ts';
 import { CONTENT_TYPES, runToOutput } from '../lake/read/output.ts';
 import { planScan } from '../lake/read/plan-scan.ts';
 import { buildPreview } from '../lake/read/preview.ts';
@@ -67,8 +68,18 @@ export const operation: Operation<QueryPlan> = {
       const objectsDir = join(ctx.cacheDir, 'lake-objects');
       const fetcher = new Fetcher({ storeFor: (bucket) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket)), objectsDir });
       const localPaths = await fetcher.fetchAll(requests);
+      // Rows and deletes the extension inlined into the catalog (Featherman itself never inlines).
+      const inlinedDir = join(sandbox.scratchDir, 'inlined');
+      await mkdir(inlinedDir, { recursive: true });
+      let inlinedRows = 0;
+      for (const entry of scan.tables) {
+        const inlined = await exportInlinedRows(catalog.connection, entry.table, snapshot.snapshotId, inlinedDir);
+        entry.inlinedFiles = inlined.map((i) => i.path);
+        entry.inlinedDeletes = await readInlinedDeletes(catalog.connection, entry.table.tableId, snapshot.snapshotId);
+        inlinedRows += inlined.reduce((sum, i) => sum + i.rows, 0);
+      }
       await createLakeViews(sandbox.connection, scan.tables, localPaths, snapshot.snapshotId);
-      await lockSandbox(sandbox, [objectsDir]);
+      await lockSandbox(sandbox, [objectsDir, inlinedDir]);
       const prepared = await prepareSelect(sandbox.connection, plan.sql);
       let output;
       try {
@@ -107,6 +118,7 @@ export const operation: Operation<QueryPlan> = {
           filesRead: scan.filesRead,
           filesPruned: scan.filesPruned,
           bytesScanned: scan.bytesRead,
+          inlinedRows,
           cacheHits: cache.hits,
           downloads: cache.downloads,
           tables: perTable,

@@ -103,6 +103,16 @@ before(async () => {
     for (const [id, path] of [[3, del6], [4, del7]] as const) {
       await run(`UPDATE ducklake_delete_file SET file_size_bytes = (SELECT file_size_bytes FROM parquet_file_metadata(${quoteString(path)})) WHERE delete_file_id = ?`, [id]);
     }
+    // S8: a small insert the extension inlines into the catalog; S9: inlined deletes of
+    // an inlined row (end_snapshot) and of position 0 of the US file (inlined delete table).
+    await snap(8, 3, 3, 5, 'inlined_insert:1');
+    await run('CREATE TABLE ducklake_inlined_data_1_3 (row_id BIGINT, begin_snapshot BIGINT, end_snapshot BIGINT, id INTEGER, ts TIMESTAMP, region VARCHAR, amount DOUBLE, note VARCHAR)');
+    await run("INSERT INTO ducklake_inlined_data_1_3 VALUES (6, 8, NULL, 7, TIMESTAMP '2024-02-01 10:00:00', 'EU', 70.0, 'inl'), (7, 8, NULL, 8, TIMESTAMP '2024-02-02 10:00:00', 'APAC', 80.0, NULL)");
+    await run("INSERT INTO ducklake_inlined_data_tables VALUES (1, 'ducklake_inlined_data_1_3', 3)");
+    await snap(9, 3, 3, 5, 'inlined_delete:1,deleted_from_table:1');
+    await run('UPDATE ducklake_inlined_data_1_3 SET end_snapshot = 9 WHERE id = 7');
+    await run('CREATE TABLE ducklake_inlined_delete_1 (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)');
+    await run('INSERT INTO ducklake_inlined_delete_1 VALUES (1, 0, 9)');
   } finally {
     await db.close();
   }
@@ -136,12 +146,17 @@ describe('query: a catalog as the stock extension writes it', () => {
     assert.deepEqual((await rowsAt(sql, 3)).rows.map((r) => r.id), [1, 2, 3]);
     assert.deepEqual((await rowsAt(sql, 4)).rows.map((r) => r.id), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual((await rowsAt(sql, 6)).rows.map((r) => r.id), [1, 2, 3, 4, 6]);
-    assert.deepEqual((await rowsAt(sql)).rows.map((r) => r.id), [1, 2, 3, 6]);
+    assert.deepEqual((await rowsAt(sql, 7)).rows.map((r) => r.id), [1, 2, 3, 6]);
+    assert.deepEqual((await rowsAt(sql, 8)).rows.map((r) => r.id), [1, 2, 3, 6, 7, 8]);
+    assert.deepEqual((await rowsAt(sql)).rows.map((r) => r.id), [1, 2, 6, 8]);
+    const inlined = await rowsAt('SELECT id, note FROM sales WHERE id >= 7 ORDER BY id', 8);
+    assert.deepEqual(inlined.rows, [{ id: 7, note: 'inl' }, { id: 8, note: null }]);
+    assert.equal(inlined.details?.inlinedRows, 2);
     assert.deepEqual((await rowsAt(sql, 3)).rows[0], { id: 1, ts: '2024-01-01 10:00:00', region: 'EU', amount: 10.5 });
   });
 
   it('reads the added column as NULL in older files and prunes by the partition', async () => {
-    const { rows } = await rowsAt('SELECT id, note FROM sales WHERE region = \'US\'');
+    const { rows } = await rowsAt('SELECT id, note FROM sales WHERE region = \'US\'', 7);
     assert.deepEqual(rows, [{ id: 3, note: null }]);
     const { details } = await rowsAt("SELECT count(*) FROM sales WHERE region = 'US'");
     assert.equal(details?.filesRead, 1);

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
 import { quoteIdentifier, quoteString, quoteStringList } from '../sql.ts';
 import { toDuckDBType } from './column-types.ts';
@@ -9,6 +9,10 @@ import type { LakeTable } from './tables.ts';
 export interface TableScan {
   table: LakeTable;
   files: LakeDataFile[];
+  /** Local Parquet copies of the rows the extension inlined into the catalog (read as data files). */
+  inlinedFiles?: string[];
+  /** Positions deleted through the catalog's inlined-delete table, by data file id. */
+  inlinedDeletes?: ReadonlyMap<number, readonly number[]>;
 }
 
 /** ROW_SNAPSHOT_FIELD_ID is the Parquet field id of `_ducklake_internal_snapshot_id` in merged files (DuckLake §7.3). */
@@ -50,7 +54,7 @@ export async function createLakeViews(
   snapshotId: number,
 ): Promise<void> {
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(INTERNAL_SCHEMA)}`);
-  for (const { table, files } of scans) {
+  for (const { table, files, inlinedFiles = [], inlinedDeletes } of scans) {
     if (table.columns.length === 0) throw new FeathermanError('FM_ERR_QUERY_FAILED', `table ${table.schemaName}.${table.tableName} has no columns at snapshot ${snapshotId}.`);
     const local = (path: string): string => {
       const found = localPaths.get(path);
@@ -68,7 +72,7 @@ export async function createLakeViews(
     if (table.schemaName !== 'main') await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schemaName)}`);
     const columnList = table.columns.map((column) => quoteIdentifier(column.name)).join(', ');
     const view = viewNameOf(table);
-    if (files.length === 0) {
+    if (files.length === 0 && inlinedFiles.length === 0) {
       const empty = table.columns.map((column) => `CAST(NULL AS ${toDuckDBType(column)}) AS ${quoteIdentifier(column.name)}`).join(', ');
       await connection.run(`CREATE VIEW ${view} AS SELECT ${empty} WHERE false`);
       continue;
@@ -78,8 +82,13 @@ export async function createLakeViews(
     await connection.run(`CREATE TABLE ${deletes} (filename VARCHAR, pos BIGINT)`);
     for (const file of files) {
       if (file.deleteFile) await loadDeletePositions(connection, deletes, local(file.path), local(file.deleteFile.path), snapshotId);
+      const positions = inlinedDeletes?.get(file.id);
+      if (positions && positions.length > 0) {
+        await connection.run(`INSERT INTO ${deletes} SELECT ?, unnest(?::BIGINT[])`, [local(file.path), listValue(positions.map((p) => BigInt(p)))]);
+      }
     }
-    const source = `read_parquet(${quoteStringList(files.map((file) => local(file.path)))}, schema = ${buildFieldIdSchema(table, withRowSnapshot)}, filename = true, file_row_number = true)`;
+    const paths = [...files.map((file) => local(file.path)), ...inlinedFiles];
+    const source = `read_parquet(${quoteStringList(paths)}, schema = ${buildFieldIdSchema(table, withRowSnapshot)}, filename = true, file_row_number = true)`;
     const snapshotFilter = withRowSnapshot ? ` AND (d.__fm_row_snapshot IS NULL OR d.__fm_row_snapshot <= ${Math.trunc(snapshotId)})` : '';
     await connection.run(
       `CREATE VIEW ${view} AS SELECT ${columnList} FROM ${source} d
