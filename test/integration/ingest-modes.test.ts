@@ -162,3 +162,29 @@ test('a table at an absolute s3:// location in another bucket gets its files the
   assert.equal(head?.size, Number(file?.file_size_bytes), 'the object is in the other bucket under the table path');
   assert.deepEqual(await world.keys('main/'), [], 'nothing in the catalog bucket');
 });
+
+test('an uploaded object whose HEAD disagrees with the upload fails the ingest before any commit', async (t) => {
+  // Fault injection at the S3 boundary: a real store whose HEAD of data files reports another ETag.
+  const world = await startIngestWorld(t, {
+    store: (s3) => {
+      const real = s3.store;
+      return Object.assign(Object.create(real) as typeof real, {
+        head: async (key: string) => {
+          const info = await real.head(key);
+          return info && key.startsWith('main/') ? { ...info, etag: 'ffffffffffffffffffffffffffffffff' } : info;
+        },
+      });
+    },
+  });
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  const before = await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot');
+  await assert.rejects(world.ingest(plainTable()), (error: unknown) => {
+    assert.ok(isFeathermanError(error));
+    assert.equal(error.code, 'FM_ERR_OBJECT_MISMATCH');
+    assert.match(error.message, /s3:\/\/lake\/main\/sales\/ducklake-.*\.parquet reads back as \d+ bytes with ETag ffff.*nothing was committed/);
+    return true;
+  });
+  assert.deepEqual(await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot'), before);
+  assert.deepEqual(await world.catalogRows('SELECT * FROM featherman_ingested_object'), []);
+});
