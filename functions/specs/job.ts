@@ -143,6 +143,9 @@ function waitContainer(input: RunnerJobInput, settings: JobSettings): Container 
   };
 }
 
+// Volume types Pod Security "restricted" allows; overrides adding others (hostPath) are dropped.
+const ALLOWED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+
 // Re-applied after the overrides: what Pod Security "restricted" and the plan depend on.
 function harden(spec: PodSpec, input: RunnerJobInput): PodSpec {
   const containers = [...(spec.initContainers ?? []), ...spec.containers];
@@ -157,9 +160,13 @@ function harden(spec: PodSpec, input: RunnerJobInput): PodSpec {
     const env: unknown[] = Array.isArray(runner.env) ? runner.env : [];
     runner.env = [{ name: 'FEATHERMAN_PLAN', value: JSON.stringify(input.plan) }, ...env.filter((item) => !(isObject(item) && item.name === 'FEATHERMAN_PLAN'))];
   }
+  const volumes = (Array.isArray(spec.volumes) ? spec.volumes : [])
+    .filter((volume) => isObject(volume) && Object.keys(volume).some((key) => ALLOWED_VOLUME_TYPES.has(key)))
+    .map((volume) => (isObject(volume) && volume.name === 'catalog' ? catalogVolume(input) : volume));
   const podSecurity = isObject(spec.securityContext) ? spec.securityContext : {};
   return {
     ...spec,
+    volumes,
     restartPolicy: 'Never',
     automountServiceAccountToken: false,
     hostNetwork: false,
@@ -167,6 +174,10 @@ function harden(spec: PodSpec, input: RunnerJobInput): PodSpec {
     hostIPC: false,
     securityContext: { ...podSecurity, runAsNonRoot: true, runAsUser: RUNNER_UID, runAsGroup: RUNNER_UID, fsGroup: RUNNER_UID, seccompProfile: { type: 'RuntimeDefault' } },
   };
+}
+
+function catalogVolume(input: RunnerJobInput): JSONObject {
+  return { name: 'catalog', persistentVolumeClaim: { claimName: catalogPvcName(input.catalog.metadata.name), readOnly: input.readOnly } };
 }
 
 function isObject(value: unknown): value is JSONObject {
@@ -191,7 +202,7 @@ export function buildRunnerJob(input: RunnerJobInput): Job {
     initContainers: [waitContainer(input, settings)],
     containers: [runnerContainer(input, settings)],
     volumes: [
-      { name: 'catalog', persistentVolumeClaim: { claimName: catalogPvcName(input.catalog.metadata.name), readOnly: input.readOnly } },
+      catalogVolume(input),
       { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
       { name: 'cache', emptyDir: { sizeLimit: settings.cacheSizeLimit } },
     ],

@@ -1,0 +1,252 @@
+/**
+ * KubeAdapter: the control plane's only use of @kubernetes/client-node. Reads return
+ * `undefined` for a missing object; creating what exists is success (deterministic names
+ * make replays idempotent); status is written with optimistic locking. Every method has
+ * side effects (HTTP to the API server); ADAPTER_PERMISSIONS lists what each one calls.
+ */
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import type { Job, KubeEvent, PersistentVolumeClaim } from '../specs/k8s-types.ts';
+import { isConflict, isNotFound, wrapKubeError } from './kube-errors.ts';
+
+/** GROUP and VERSION of the Featherman resources. */
+export const GROUP = 'ducklake.featherman.dev';
+export const VERSION = 'v1alpha1';
+
+/** PLURALS maps each Featherman kind to its resource plural. */
+export const PLURALS = { DuckLakeCatalog: 'ducklakecatalogs', DuckLakeTable: 'ducklaketables', DuckLakeQuery: 'ducklakequeries' } as const;
+
+/** FeathermanKind is one of the three custom resource kinds. */
+export type FeathermanKind = keyof typeof PLURALS;
+
+/** RawObject is a Kubernetes object as the API returned it, not yet validated. */
+export type RawObject = Record<string, unknown> & { metadata?: Record<string, unknown>; status?: unknown };
+
+/** StatusWrite is what applyStatus did. */
+export type StatusWrite = 'written' | 'unchanged' | 'gone';
+
+const MAX_CONFLICT_RETRIES = 5;
+
+function metaOf(object: RawObject): Record<string, unknown> {
+  return typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {};
+}
+
+/** isFeathermanKind reports whether a kind names a Featherman resource (pure). */
+export function isFeathermanKind(kind: string): kind is FeathermanKind {
+  return Object.hasOwn(PLURALS, kind);
+}
+
+/** KubeAdapter wraps the API calls of the functions (side effects: HTTP). */
+export class KubeAdapter {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly batch: BatchV1Api;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.batch = kubeConfig.makeApiClient(BatchV1Api);
+  }
+
+  /** fromKubeconfig builds an adapter from a kubeconfig file, or the in-cluster/default config when none is given. */
+  static fromKubeconfig(path?: string): KubeAdapter {
+    const config = new KubeConfig();
+    if (path !== undefined) config.loadFromFile(path);
+    else config.loadFromDefault();
+    return new KubeAdapter(config);
+  }
+
+  /** readResource reads a Featherman resource fresh; undefined when it does not exist. */
+  async readResource(kind: FeathermanKind, namespace: string, name: string): Promise<RawObject | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURALS[kind], name })) as RawObject;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapKubeError(`reading ${kind} ${namespace}/${name}`, error);
+    }
+  }
+
+  /** listResources lists every resource of a kind, in one namespace or in all. */
+  async listResources(kind: FeathermanKind, namespace?: string): Promise<RawObject[]> {
+    try {
+      const plural = PLURALS[kind];
+      const list = namespace === undefined
+        ? await this.custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural })
+        : await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural });
+      const items = (list as { items?: unknown }).items;
+      return Array.isArray(items) ? (items as RawObject[]) : [];
+    } catch (error) {
+      throw wrapKubeError(`listing ${kind} resources`, error);
+    }
+  }
+
+  private async updateFinalizers(kind: FeathermanKind, namespace: string, name: string, change: (list: string[]) => string[]): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.readResource(kind, namespace, name);
+      if (current === undefined) return false;
+      const before = Array.isArray(metaOf(current).finalizers) ? (metaOf(current).finalizers as string[]) : [];
+      const after = change(before);
+      if (isDeepStrictEqual(before, after)) return false;
+      const body = { ...current, metadata: { ...metaOf(current), finalizers: after } };
+      try {
+        await this.custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURALS[kind], name, body });
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        if (isConflict(error) && attempt < MAX_CONFLICT_RETRIES) continue;
+        throw wrapKubeError(`updating the finalizers of ${kind} ${namespace}/${name}`, error);
+      }
+    }
+  }
+
+  /** addFinalizer adds a finalizer (re-read, update with the resourceVersion, retry on conflict); false when nothing changed. */
+  addFinalizer(kind: FeathermanKind, namespace: string, name: string, finalizer: string): Promise<boolean> {
+    return this.updateFinalizers(kind, namespace, name, (list) => (list.includes(finalizer) ? list : [...list, finalizer]));
+  }
+
+  /** removeFinalizer removes a finalizer; false when it was not there or the object is gone. */
+  removeFinalizer(kind: FeathermanKind, namespace: string, name: string, finalizer: string): Promise<boolean> {
+    return this.updateFinalizers(kind, namespace, name, (list) => list.filter((item) => item !== finalizer));
+  }
+
+  /**
+   * applyStatus writes the status `compute` derives from the freshly read object, with
+   * optimistic locking: read, compute, skip the write when nothing changes, PUT the status
+   * subresource with the read resourceVersion, and on 409 start again (at most 5 times).
+   * `compute` returning undefined means "leave it".
+   */
+  async applyStatus(kind: FeathermanKind, namespace: string, name: string, compute: (fresh: RawObject) => unknown): Promise<StatusWrite> {
+    for (let attempt = 0; ; attempt++) {
+      const fresh = await this.readResource(kind, namespace, name);
+      if (fresh === undefined) return 'gone';
+      const status = compute(fresh);
+      if (status === undefined || isDeepStrictEqual(stripUndefined(status), fresh.status ?? {})) return 'unchanged';
+      try {
+        await this.custom.replaceNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURALS[kind], name, body: { ...fresh, status } });
+        return 'written';
+      } catch (error) {
+        if (isNotFound(error)) return 'gone';
+        if (isConflict(error) && attempt < MAX_CONFLICT_RETRIES) continue;
+        throw wrapKubeError(`writing the status of ${kind} ${namespace}/${name}`, error);
+      }
+    }
+  }
+
+  /** listJobs lists the Jobs in a namespace carrying every given label. */
+  async listJobs(namespace: string, labels: Record<string, string>): Promise<Job[]> {
+    const labelSelector = Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
+    try {
+      const list = await this.batch.listNamespacedJob({ namespace, labelSelector });
+      return list.items as unknown as Job[];
+    } catch (error) {
+      throw wrapKubeError(`listing Jobs in ${namespace} with ${labelSelector}`, error);
+    }
+  }
+
+  /** readJob reads a Job; undefined when it does not exist. */
+  async readJob(namespace: string, name: string): Promise<Job | undefined> {
+    try {
+      return (await this.batch.readNamespacedJob({ namespace, name })) as unknown as Job;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapKubeError(`reading Job ${namespace}/${name}`, error);
+    }
+  }
+
+  /** createJob creates a Job; 'exists' when one of that name is there already (a replay). */
+  async createJob(job: Job): Promise<'created' | 'exists'> {
+    const namespace = job.metadata.namespace ?? 'default';
+    try {
+      await this.batch.createNamespacedJob({ namespace, body: job as never });
+      return 'created';
+    } catch (error) {
+      if (isConflict(error)) return 'exists';
+      throw wrapKubeError(`creating Job ${namespace}/${job.metadata.name}`, error);
+    }
+  }
+
+  /**
+   * readTerminationMessage returns the termination message of a Job's runner container:
+   * from the newest of the Job's Pods (label `job-name`), the container named `container`
+   * (or the first), current or last state.
+   */
+  async readTerminationMessage(namespace: string, jobName: string, container = 'runner'): Promise<string | undefined> {
+    let pods: V1Pod[];
+    try {
+      pods = (await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` })).items;
+    } catch (error) {
+      throw wrapKubeError(`listing the Pods of Job ${namespace}/${jobName}`, error);
+    }
+    const newest = [...pods].sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? ''))).reverse();
+    for (const pod of newest) {
+      const statuses = pod.status?.containerStatuses ?? [];
+      const status = statuses.find((item) => item.name === container) ?? statuses[0];
+      const message = status?.state?.terminated?.message ?? status?.lastState?.terminated?.message;
+      if (message !== undefined && message !== '') return message;
+    }
+    return undefined;
+  }
+
+  /** readPvc reads a PersistentVolumeClaim; undefined when missing. */
+  async readPvc(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined> {
+    try {
+      return (await this.core.readNamespacedPersistentVolumeClaim({ namespace, name })) as unknown as PersistentVolumeClaim;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapKubeError(`reading PersistentVolumeClaim ${namespace}/${name}`, error);
+    }
+  }
+
+  /** ensurePvc creates a PersistentVolumeClaim unless it exists. */
+  async ensurePvc(pvc: PersistentVolumeClaim): Promise<'created' | 'exists'> {
+    const namespace = pvc.metadata.namespace ?? 'default';
+    try {
+      await this.core.createNamespacedPersistentVolumeClaim({ namespace, body: pvc as never });
+      return 'created';
+    } catch (error) {
+      if (isConflict(error)) return 'exists';
+      throw wrapKubeError(`creating PersistentVolumeClaim ${namespace}/${pvc.metadata.name}`, error);
+    }
+  }
+
+  /** createEvent creates a core/v1 Event; its deterministic name makes a repeat 'exists'. */
+  async createEvent(event: KubeEvent): Promise<'created' | 'exists'> {
+    const namespace = event.metadata.namespace ?? 'default';
+    try {
+      await this.core.createNamespacedEvent({ namespace, body: event as never });
+      return 'created';
+    } catch (error) {
+      if (isConflict(error)) return 'exists';
+      throw wrapKubeError(`creating Event ${namespace}/${event.metadata.name}`, error);
+    }
+  }
+
+  /** readSecretData returns a Secret's data decoded from base64; undefined when missing. Never log what it returns. */
+  async readSecretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      const secret = await this.core.readNamespacedSecret({ namespace, name });
+      const data: Record<string, string> = {};
+      for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
+      for (const [key, value] of Object.entries(secret.stringData ?? {})) data[key] = value;
+      return data;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapKubeError(`reading Secret ${namespace}/${name}`, error);
+    }
+  }
+
+  /** readConfigMapData returns a ConfigMap's data; undefined when missing. */
+  async readConfigMapData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      return { ...((await this.core.readNamespacedConfigMap({ namespace, name })).data ?? {}) };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapKubeError(`reading ConfigMap ${namespace}/${name}`, error);
+    }
+  }
+}
+
+// A status computed in TypeScript may hold `undefined` fields that JSON drops.
+function stripUndefined(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value ?? {})) as unknown;
+}
