@@ -108,7 +108,8 @@ export function watchObjects(ctx: ServerContext, request: ReadRequest, incoming:
   serveWatch(ctx.store, ctx.hub, {
     storageKey: served.storageKey,
     matches,
-    render: (object) => served.fromStorage(object),
+    // `kubectl get -w` asks for Tables: each event then carries a one-row Table.
+    render: (object) => tableOrObjects(ctx, request, [served.fromStorage(object)], String((object.metadata as JsonObject | undefined)?.resourceVersion ?? '')) ?? served.fromStorage(object),
     initial: resourceVersion === undefined ? ctx.store.list(served.storageKey, namespace).filter(matches) : undefined,
     resourceVersion,
     bookmarks: request.query.get('allowWatchBookmarks') === 'true',

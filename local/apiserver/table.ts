@@ -60,7 +60,9 @@ export function buildTable(served: ServedResource, objects: JsonObject[], option
   const name = (object: JsonObject): unknown => (object.metadata as JsonObject | undefined)?.name ?? '';
   if (served.descriptor.builtin) {
     const columns = builtinColumns(served.storageKey);
-    definitions = [NAME_COLUMN, ...columns.map((column) => column.definition)];
+    // kubectl get events shows no NAME column: the real server marks it priority 1 (wide only).
+    const nameColumn = served.storageKey === '/events' ? { ...NAME_COLUMN, priority: 1 } : NAME_COLUMN;
+    definitions = [nameColumn, ...columns.map((column) => column.definition)];
     cells = (object) => [name(object), ...columns.map((column) => column.cell(object, options.now))];
   } else {
     const printer: PrinterColumn[] = served.descriptor.printerColumns.length > 0

@@ -69,13 +69,34 @@ export function serveWatch(store: ResourceStore, hub: WatchHub, request: WatchRe
     response.write(`${JSON.stringify({ type, object })}\n`);
   };
   let lastSent = request.resourceVersion ?? store.revision;
+  // Objects this watch has shown: one that stops matching its selectors leaves as DELETED,
+  // one that starts matching arrives as ADDED, like the real server's filtered watches.
+  const shown = new Set<string>();
+  const keyOf = (object: JsonObject): string => {
+    const meta = (object.metadata ?? {}) as JsonObject;
+    return `${String(meta.namespace ?? '')}/${String(meta.name ?? '')}`;
+  };
   const deliver = (event: StoreEvent): void => {
     if (event.storageKey !== request.storageKey || event.resourceVersion <= lastSent) return;
     lastSent = event.resourceVersion;
-    if (request.matches(event.object)) send(event.type, request.render(event.object));
+    const key = keyOf(event.object);
+    const matches = request.matches(event.object);
+    if (event.type === 'DELETED') {
+      if (matches || shown.has(key)) send('DELETED', request.render(event.object));
+      shown.delete(key);
+    } else if (matches) {
+      send(event.type === 'MODIFIED' && !shown.has(key) && request.initial ? 'ADDED' : event.type, request.render(event.object));
+      shown.add(key);
+    } else if (shown.has(key)) {
+      send('DELETED', request.render(event.object));
+      shown.delete(key);
+    }
   };
   if (request.initial) {
-    for (const object of request.initial) send('ADDED', request.render(object));
+    for (const object of request.initial) {
+      shown.add(keyOf(object));
+      send('ADDED', request.render(object));
+    }
   } else if (request.resourceVersion !== undefined) {
     try {
       for (const event of hub.eventsAfter(request.resourceVersion)) deliver(event);

@@ -77,6 +77,18 @@ describe('local API server: watch', () => {
     assert.deepEqual(events.map((event) => event.object.metadata.name), ['w-red']);
   });
 
+  it('sends DELETED when an object stops matching the label selector and ADDED when it starts', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'w-mover', labels: { stage: 'a' } } } });
+    setTimeout(() => {
+      void (async () => {
+        await core.patchNamespacedConfigMap({ namespace: 'default', name: 'w-mover', body: [{ op: 'replace', path: '/metadata/labels/stage', value: 'b' }] });
+        await core.patchNamespacedConfigMap({ namespace: 'default', name: 'w-mover', body: [{ op: 'replace', path: '/metadata/labels/stage', value: 'a' }] });
+      })();
+    }, 100);
+    const { events } = await collect(watch, path, { labelSelector: 'stage=a' }, (seen) => seen.length >= 3, 3000);
+    assert.deepEqual(events.map((event) => `${event.type} ${event.object.metadata.labels.stage}`), ['ADDED a', 'DELETED b', 'ADDED a']);
+  });
+
   it('answers 410 Expired as an ERROR event for a resourceVersion older than the kept history', async () => {
     const old = (await core.listNamespacedConfigMap({ namespace: 'default' })).metadata?.resourceVersion;
     for (let index = 0; index < 30; index += 1) {
