@@ -11,6 +11,7 @@ import type { CommitTx } from '../catalog/index.ts';
 import { queryOne, queryRows } from '../duckdb.ts';
 import { collectColumnBounds, planDataFiles, type ColumnBounds, type PlannedDataFile } from './file-plan.ts';
 import type { WrittenFile } from './parquet-writer.ts';
+import { pickBound } from './bound-compare.ts';
 import { NO_BOUNDS_TYPES } from './stats-text.ts';
 import type { LeafColumn } from './stats-text.ts';
 
@@ -59,11 +60,13 @@ interface ExistingColumnStats {
 }
 
 /**
- * mergeAllBounds merges each column's candidate bounds with the stored ones in ONE query
- * (typed comparison: arg_min/arg_max over TRY_CAST to the column type; the text kept is
- * the original bound text). Returns columnId → merged bounds.
+ * mergeAllBounds merges each column's candidate bounds with the stored ones: in JS for the
+ * types bound-compare.ts orders with certainty, else in ONE DuckDB query for the rest
+ * (arg_min/arg_max over TRY_CAST to the column type). The text kept is always an original
+ * bound text. Returns columnId → merged bounds.
  */
 async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves: Map<number, LeafColumn>, existing: Map<number, ExistingColumnStats>): Promise<Map<number, { min: string | null; max: string | null }>> {
+  const out = new Map<number, { min: string | null; max: string | null }>();
   const candidates: string[] = [];
   const params: DuckDBValue[] = [];
   const selects: string[] = [];
@@ -76,6 +79,14 @@ async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves
       ...bounds.maxs.map((value) => ['max', value] as ['max', string]), ...(old?.max != null ? [['max', old.max] as ['max', string]] : []),
     ];
     if (values.length === 0) continue;
+    const jsMin = pickBound(leaf.type, 'min', values.filter(([kind]) => kind === 'min').map(([, value]) => value));
+    const jsMax = pickBound(leaf.type, 'max', values.filter(([kind]) => kind === 'max').map(([, value]) => value));
+    const hasMin = values.some(([kind]) => kind === 'min');
+    const hasMax = values.some(([kind]) => kind === 'max');
+    if ((jsMin !== undefined || !hasMin) && (jsMax !== undefined || !hasMax)) {
+      out.set(bounds.columnId, { min: jsMin ?? null, max: jsMax ?? null });
+      continue;
+    }
     for (const [kind, value] of values) {
       candidates.push('(?::BIGINT, ?::VARCHAR, ?::VARCHAR)');
       params.push(bounds.columnId, kind, value);
@@ -84,7 +95,6 @@ async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves
     selects.push(`SELECT col, arg_min(v, TRY_CAST(v AS ${type})) FILTER (WHERE kind = 'min') AS mn,
       arg_max(v, TRY_CAST(v AS ${type})) FILTER (WHERE kind = 'max') AS mx FROM candidates WHERE col = ${bounds.columnId} GROUP BY col`);
   }
-  const out = new Map<number, { min: string | null; max: string | null }>();
   if (selects.length === 0) return out;
   const rows = await queryRows(tx.connection, `WITH candidates AS (SELECT * FROM (VALUES ${candidates.join(', ')}) AS c(col, kind, v)) ${selects.join(' UNION ALL ')}`, params);
   for (const row of rows) out.set(Number(row.col), { min: (row.mn as string | null) ?? null, max: (row.mx as string | null) ?? null });
