@@ -20,7 +20,7 @@ import { readTables } from '../runner/lake/read/tables.ts';
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);
 const PER_SNAPSHOT = 1_000;
 const REGIONS = 50;
-const RUNS = 7;
+const RUNS = 9;
 
 async function buildCatalog(path: string): Promise<void> {
   const db = await openDuckDB(path);
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       const skipped = 1 - kept / total;
       console.log(`snapshot ${snapshotId}: ${total.toLocaleString('en-US')} visible files, ${kept.toLocaleString('en-US')} kept, ${(skipped * 100).toFixed(1)}% skipped (target >= 95%)`);
       console.log(`baseline (list all files + all stats, no pruning): ${baseline.toFixed(1)} ms median of ${RUNS}`);
-      console.log(`plan (resolve + list + prune): ${plan.toFixed(1)} ms median of ${RUNS} (target <= 50 ms), ratio to baseline ${(plan / baseline).toFixed(2)}`);
+      console.log(`plan (resolve + list + prune): ${plan.toFixed(1)} ms median of ${RUNS}, ${Math.min(...plans).toFixed(1)} ms best (target <= 50 ms), ratio to baseline ${(plan / baseline).toFixed(2)}`);
       console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures scale with it on a shared machine)`);
       if (skipped < 0.95) process.exitCode = 1;
       console.log(`plan ms ${plan.toFixed(1)}`);

@@ -268,3 +268,16 @@ describe('query: output', () => {
     assert.match(outcome.summary, /^Query on snapshot \d+: 1,000 rows, 0 of 0 files read \(0 pruned\)/);
   });
 });
+
+describe('query: CTEs', () => {
+  it('lets a CTE read the table of its own name and does not prune it', async () => {
+    const outcome = await query("WITH sales AS (SELECT * FROM sales WHERE region = 'US') SELECT count(*) AS n FROM sales");
+    assert.equal(rowsOf(outcome)[0]?.n, '4');
+    assert.equal(outcome.details?.filesPruned, 0);
+  });
+  it('skips a CTE name that is no table', async () => {
+    const outcome = await query("WITH us AS (SELECT * FROM sales WHERE region = 'US') SELECT count(*) AS n FROM us");
+    assert.equal(rowsOf(outcome)[0]?.n, '4');
+    assert.equal(outcome.details?.filesPruned, 3);
+  });
+});

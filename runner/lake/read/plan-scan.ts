@@ -25,7 +25,7 @@ export interface ScanPlan {
 
 /**
  * resolveReferences maps the query's table references onto the tables visible at S
- * (pure). CTE names shadow tables; catalog `memory` or none and schema `main` or none
+ * (pure). A CTE name that is no table is skipped; catalog `memory` or none and schema `main` or none
  * are accepted; names compare case-insensitively, as DuckDB's do. An unknown table is
  * FM_ERR_QUERY_FAILED naming it.
  */
@@ -36,9 +36,11 @@ export function resolveReferences(shape: SqlShape, tables: readonly LakeTable[],
       throw new FeathermanError('FM_ERR_QUERY_FAILED', `sql: catalog ${JSON.stringify(ref.catalog)} does not exist; name tables as schema.table.`);
     }
     const name = ref.table.toLowerCase();
-    if (ref.schema === '' && shape.cteNames.has(name)) continue;
     const schema = ref.schema === '' ? 'main' : ref.schema;
     const table = tables.find((t) => t.schemaName.toLowerCase() === schema && t.tableName.toLowerCase() === name);
+    // A CTE may shadow a table or read the table of its own name: expose the table when it
+    // exists (unpruned, see predicatesFor) and let DuckDB's binder decide which one is meant.
+    if (ref.schema === '' && shape.cteNames.has(name) && !table) continue;
     if (!table) {
       throw new FeathermanError('FM_ERR_QUERY_FAILED', `sql: table ${schema}.${ref.table} does not exist at snapshot ${snapshotId}.`);
     }
