@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from '../../local/apiserver/test-harness.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -119,6 +119,25 @@ describe('local API server: watch', () => {
     const { ended } = await collect(watch, path, { resourceVersion: (await core.listNamespacedConfigMap({ namespace: 'default' })).metadata?.resourceVersion ?? '', timeoutSeconds: 1 }, () => false, 4000);
     assert.ok(ended, 'the server closed the watch');
     assert.ok(Date.now() - started < 3000);
+  });
+
+  it('feeds a client-node informer: list, then add, update and delete events', async () => {
+    const informer = makeInformer(harness.kubeConfig, '/api/v1/namespaces/default/configmaps',
+      () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'informed=yes' }), 'informed=yes');
+    const seen: string[] = [];
+    informer.on('add', (object: V1ConfigMap) => seen.push(`add ${object.metadata?.name}`));
+    informer.on('update', (object: V1ConfigMap) => seen.push(`update ${object.metadata?.name} ${object.data?.v}`));
+    informer.on('delete', (object: V1ConfigMap) => seen.push(`delete ${object.metadata?.name}`));
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'inf-1', labels: { informed: 'yes' } }, data: { v: '1' } } });
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'inf-2', labels: { informed: 'yes' } }, data: { v: '1' } } });
+    await core.patchNamespacedConfigMap({ namespace: 'default', name: 'inf-1', body: [{ op: 'replace', path: '/data/v', value: '2' }] });
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'inf-2' });
+    const deadline = Date.now() + 3000;
+    while (seen.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await informer.stop();
+    assert.deepEqual(seen, ['add inf-1', 'add inf-2', 'update inf-1 2', 'delete inf-2']);
+    assert.deepEqual(informer.list('default').map((object) => object.metadata?.name), ['inf-1']);
   });
 
   it('watches one object by name with a field selector', async () => {
