@@ -51,7 +51,6 @@ function statusCodeOf(error: unknown): number | undefined {
  * server, calls to the handlers).
  */
 export class ResourceWatcher {
-  private readonly objects: KubernetesObjectApi;
   private readonly watch: Watch;
   private resourceVersion: string | undefined;
   private abort: AbortController | undefined;
@@ -63,13 +62,12 @@ export class ResourceWatcher {
   private resolveFirstSync: () => void = () => undefined;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeConfig,
     private readonly target: WatchedKind,
     private readonly handlers: ResourceWatcherHandlers,
     private readonly logger: Logger,
     options: ResourceWatcherOptions = {},
   ) {
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
     this.watch = new Watch(kubeConfig);
     this.timeoutSeconds = options.timeoutSeconds ?? 300;
     this.retryDelayMs = options.retryDelayMs ?? 500;
@@ -100,7 +98,9 @@ export class ResourceWatcher {
   private async relist(): Promise<void> {
     if (this.stopped) return;
     try {
-      const list = await this.objects.list(this.target.apiVersion, this.target.kind, undefined, undefined, undefined, undefined, undefined, this.target.labelSelector);
+      // A client per list: it binds the server URL when made, and the kubeconfig may have been reloaded.
+      const objects = KubernetesObjectApi.makeApiClient(this.kubeConfig);
+      const list = await objects.list(this.target.apiVersion, this.target.kind, undefined, undefined, undefined, undefined, undefined, this.target.labelSelector);
       this.resourceVersion = list.metadata?.resourceVersion;
       this.handlers.onList?.(list.items);
     } catch (error) {

@@ -167,3 +167,39 @@ describe('event router: ApiServerSource', () => {
     assert.deepEqual(outcomes.find((outcome) => outcome.status === 400), { status: 400, attempts: 1, delivered: false });
   });
 });
+
+describe('event router: ApiServerSource across a watch gap', () => {
+  it('relists after 410 Gone and, like the real source, sends nothing for what the relist finds', async () => {
+    const harness = await startTestApiServer({ bookmarkIntervalMs: 60_000 });
+    const receiver = await startTestReceiver();
+    const lines: { msg?: string }[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as { msg?: string }); } });
+    const core = harness.kubeConfig.makeApiClient(CoreV1Api);
+    const source = await startApiServerSource({
+      kubeConfig: harness.kubeConfig, logger: capture,
+      routes: [{ name: 'cms', filter: { kind: 'ConfigMap' }, sink: `${receiver.url}/gap` }],
+      kinds: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', labelSelector: 'test=gap' }],
+      watch: { retryDelayMs: 100 },
+    });
+    try {
+      await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'gap-1', labels: { test: 'gap' } } } });
+      await receiver.waitFor((all) => all.length === 1);
+      // Other writes move the revision past the source's last resourceVersion; a restarted
+      // server keeps no history before its start, so resuming from that version is 410 Gone.
+      await core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name: 'unrelated' } } });
+      await harness.restart();
+      const fresh = harness.kubeConfig.makeApiClient(CoreV1Api);
+      await receiver.waitFor(() => lines.some((line) => line.msg === 'watch expired (410); relisting'), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await fresh.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'gap-2', labels: { test: 'gap' } } } });
+      await receiver.waitFor((all) => all.some((request) => request.event?.name === 'gap-2'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const names = receiver.received.map((request) => `${request.event?.type ?? ''} ${String(request.event?.name)}`);
+      assert.deepEqual(names.filter((name) => name.includes('gap-1') || name.includes('gap-2')), ['dev.knative.apiserver.ref.add gap-1', 'dev.knative.apiserver.ref.add gap-2']);
+    } finally {
+      await source.close();
+      await receiver.close();
+      await harness.close();
+    }
+  });
+});
