@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupName, backupPrefix, backupTime, expiredBackups, toBackupObject } from '../../runner/lake/maintain/backup-keys.ts';
 import { decideScheduled } from '../../runner/lake/maintain/cleanup.ts';
+import { decideCompaction, partitionDirOf } from '../../runner/lake/maintain/compaction-plan.ts';
 import { LAKE_FILE_NAME, listingPrefixes, relativeToDataPath } from '../../runner/lake/maintain/file-refs.ts';
 import { selectExpired } from '../../runner/lake/maintain/expire.ts';
 import { boundMs, cutoffLiteral, decideTtl, ttlKindOf } from '../../runner/lake/maintain/ttl.ts';
@@ -87,4 +88,31 @@ test('decideScheduled waits for the grace period and keeps paths still reference
   assert.deepEqual(decision.due.map((row) => row.fileId), [2]);
   assert.equal(decision.waiting, 1);
   assert.deepEqual(decision.stillReferenced.map((row) => row.fileId), [4]);
+});
+
+test('decideCompaction merges partitions with many small files or heavily deleted files, per partition', () => {
+  const MB = 1024 * 1024;
+  let id = 0;
+  const mk = (key: string, sizeMB: number, deleted = 0, records = 100) => ({
+    dataFileId: ++id, url: `s3://b/t/${id}`, path: `${key}/f${id}.parquet`, recordCount: records, sizeBytes: sizeMB * MB, rowIdStart: 0,
+    partitionId: 1, partitionKey: key, partitionValues: [key],
+    deleteFile: deleted === 0 ? null : { deleteFileId: 1000 + id, url: 'x', deleteCount: deleted, sizeBytes: 10 },
+  });
+  const rule = { targetBytes: 128 * MB, smallFileRatio: 0.5, minSmallFiles: 4, deletedShare: 0.2, force: false };
+  const files = [
+    mk('EU', 1), mk('EU', 2), mk('EU', 3), mk('EU', 4), mk('EU', 120),
+    mk('US', 1), mk('US', 2), mk('US', 3),
+    mk('APAC', 120, 30), mk('APAC', 120),
+  ];
+  const groups = decideCompaction(files, rule);
+  assert.deepEqual(groups.map((group) => [group.partitionKey, group.reason, group.files.map((file) => file.sizeBytes / MB)]), [
+    ['EU', 'small-files', [1, 2, 3, 4]],
+    ['APAC', 'deletes', [120]],
+  ]);
+  const forced = decideCompaction(files, { ...rule, force: true });
+  assert.deepEqual(forced.map((group) => group.partitionKey), ['EU', 'US', 'APAC']);
+  assert.deepEqual(forced.find((group) => group.partitionKey === 'US')?.files.length, 3);
+  assert.deepEqual(decideCompaction([mk('X', 1)], { ...rule, force: true }), [], 'a single clean file is never rewritten');
+  assert.equal(partitionDirOf('region=EU/day=3/ducklake-x.parquet'), 'region=EU/day=3/');
+  assert.equal(partitionDirOf('ducklake-x.parquet'), '');
 });
