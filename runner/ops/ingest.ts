@@ -139,6 +139,9 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     ctx.log.debug({ phase: 'done', snapshotId: commit.snapshotId }, 'committed');
 
     if (ingest.deleteAfterIngest) await ctx.store.deleteMany(fresh.map((object) => object.key));
+    // A committed landing version is never read again: drop its cached copy (a crash before
+    // the commit keeps it, so the re-run need not download it again).
+    await Promise.all(landing.map((file) => rm(file.localPath, { force: true })));
     const totals = await tableTotals(catalog, table.tableId);
     return {
       summary: ingestSummary(name, written.length, bytes, rows, commit.snapshotId, removed.files),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { IngestPlan } from '../../api/plan.ts';
@@ -14,6 +15,9 @@ test('ingests each landing object version once: a re-run adds nothing, a new or 
   await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
   const first = await world.ingest(plainTable());
   assert.equal(first.rows, 6);
+  const cached = await readdir(join(world.ctx.cacheDir, 'objects'), { recursive: true, withFileTypes: true });
+  assert.deepEqual(cached.filter((entry) => entry.isFile()).map((entry) => entry.name), [], 'committed landing copies leave the cache');
+  assert.deepEqual((await readdir(world.ctx.cacheDir)).filter((name) => name.startsWith('ingest-')), [], 'the work folder is removed');
   const again = await world.ingest(plainTable());
   assert.equal(again.rows, 0);
   assert.equal(again.snapshotId, undefined, 'no snapshot when nothing is new');
