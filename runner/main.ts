@@ -57,8 +57,8 @@ export function errorOf(error: unknown): { code: string; message: string } {
   return { code: 'FM_ERR_INTERNAL', message: `${message}${cause}` };
 }
 
-async function runPlan(plan: Plan, env: Env, log: Logger, started: number): Promise<RunnerResult> {
-  const operation = await loadOperation(plan.op);
+async function runPlan(plan: Plan, env: Env, log: Logger, started: number, opsDir?: string): Promise<RunnerResult> {
+  const operation = await loadOperation(plan.op, opsDir);
   const stores = createStoreFactory(plan.objectStore, env, log.child({ component: 'object-store' }));
   const cacheDir = plan.cacheDir ?? (await mkdtemp(join(tmpdir(), 'featherman-cache-')));
   await mkdir(cacheDir, { recursive: true });
@@ -93,9 +93,10 @@ async function runPlan(plan: Plan, env: Env, log: Logger, started: number): Prom
 
 /**
  * runMain runs one plan end to end and returns the exit code (side effects: the
- * operation's, the lock, the termination log, log lines on stderr).
+ * operation's, the lock, the termination log, log lines on stderr). `options.opsDir`
+ * replaces runner/ops (tests).
  */
-export async function runMain(env: Env, argv: readonly string[]): Promise<number> {
+export async function runMain(env: Env, argv: readonly string[], options: { opsDir?: string } = {}): Promise<number> {
   const started = Date.now();
   const input = await readPlanInput(env, argv);
   if (!input.ok) {
@@ -115,7 +116,7 @@ export async function runMain(env: Env, argv: readonly string[]): Promise<number
   const { plan } = input;
   const log = createLogger({ component: 'runner', op: plan.op, catalog: plan.catalog.name });
   try {
-    const result = await runPlan(plan, env, log, started);
+    const result = await runPlan(plan, env, log, started, options.opsDir);
     await writeResult(result, env, log);
     return EXIT_OK;
   } catch (error) {

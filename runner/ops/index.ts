@@ -28,8 +28,8 @@ export class OperationUnavailableError extends Error {
 }
 
 /** operationModulePath is the file that must hold operation `op` (pure). */
-export function operationModulePath(op: string): string {
-  return join(OPS_DIR, `${op}.ts`);
+export function operationModulePath(op: string, opsDir: string = OPS_DIR): string {
+  return join(opsDir, `${op}.ts`);
 }
 
 function isOperation(value: unknown): value is Operation<Plan> {
@@ -41,15 +41,17 @@ function isOperation(value: unknown): value is Operation<Plan> {
 /**
  * loadOperation imports `runner/ops/<op>.ts` and returns its `operation` (reads code). A
  * missing file or a module without a valid `operation` export is an
- * OperationUnavailableError; errors inside the module's own imports pass through.
+ * OperationUnavailableError; errors inside the module's own imports pass through. `opsDir`
+ * is for tests.
  */
-export async function loadOperation(op: string): Promise<Operation<Plan>> {
+export async function loadOperation(op: string, opsDir: string = OPS_DIR): Promise<Operation<Plan>> {
   if (!OP_NAME.test(op) || RESERVED.has(op)) throw new OperationUnavailableError(`operation ${JSON.stringify(op)} is not a valid operation name`);
-  const path = operationModulePath(op);
-  if (!existsSync(path)) throw new OperationUnavailableError(`operation ${op} is not available in this runner: runner/ops/${op}.ts does not exist`);
+  const path = operationModulePath(op, opsDir);
+  const shown = opsDir === OPS_DIR ? `runner/ops/${op}.ts` : path;
+  if (!existsSync(path)) throw new OperationUnavailableError(`operation ${op} is not available in this runner: ${shown} does not exist`);
   const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   if (!isOperation(module.operation)) {
-    throw new OperationUnavailableError(`operation ${op} is not available in this runner: runner/ops/${op}.ts exports no \`operation\` with lockMode and run`);
+    throw new OperationUnavailableError(`operation ${op} is not available in this runner: ${shown} exports no \`operation\` with lockMode and run`);
   }
   return module.operation;
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RESULT_MAX_BYTES, RunnerResult } from '../../api/result.ts';
 import { acquireCatalogLock } from '../../runner/lock.ts';
-import { loadOperation, operationModulePath } from '../../runner/ops/index.ts';
+import { runMain } from '../../runner/main.ts';
+import { loadOperation } from '../../runner/ops/index.ts';
 import { spawnRunner } from '../support/runner.ts';
 import { withEmbeddedS3 } from '../support/s3.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -70,21 +71,29 @@ test('hundreds of issues still give a termination log of at most 4 KiB that pars
   assert.ok(kept && kept.length > 0 && kept.length <= 20, 'the first issues are kept');
 });
 
-test('an operation whose module is missing fails with a clear message', async (t) => {
+test('an operation whose module is missing or exports no operation fails with a clear message', async (t) => {
   await assert.rejects(loadOperation('no-such-op'), { code: 'FM_ERR_OP_UNAVAILABLE', message: /runner\/ops\/no-such-op\.ts does not exist/ });
-  const missing = ['check', 'backup', 'restore', 'cleanup-files', 'expire-snapshots'].find((op) => !existsSync(operationModulePath(op)));
-  if (!missing) return t.skip('every maintenance operation has a module now');
-  const { plan } = await basePlan(t);
-  const run = await spawnRunner({ ...plan, op: missing } as never);
-  assert.equal(run.exitCode, 1);
-  const result = parseResult(run.terminationLog);
-  assert.equal(result.error?.code, 'FM_ERR_OP_UNAVAILABLE');
-  assert.equal(result.error?.message, `operation ${missing} is not available in this runner: runner/ops/${missing}.ts does not exist`);
+  await assert.rejects(loadOperation('context'), { code: 'FM_ERR_OP_UNAVAILABLE', message: /not a valid operation name/ });
+  const { dir, plan } = await basePlan(t);
+  const opsDir = join(dir, 'ops');
+  await mkdir(opsDir);
+  await writeFile(join(opsDir, 'backup.ts'), 'export const notAnOperation = 1;\n');
+  const terminationLog = join(dir, 'termination-log');
+  const env = { FEATHERMAN_TERMINATION_LOG: terminationLog, LOG_LEVEL: 'silent' };
+  for (const [op, expected] of [
+    ['check', `operation check is not available in this runner: ${join(opsDir, 'check.ts')} does not exist`],
+    ['backup', `operation backup is not available in this runner: ${join(opsDir, 'backup.ts')} exports no \`operation\` with lockMode and run`],
+  ] as const) {
+    const code = await runMain({ ...env, FEATHERMAN_PLAN: JSON.stringify({ ...plan, op }) }, [], { opsDir });
+    assert.equal(code, 1);
+    const result = parseResult(await readFile(terminationLog, 'utf8'));
+    assert.deepEqual(result.error, { code: 'FM_ERR_OP_UNAVAILABLE', message: expected });
+    assert.equal(result.op, op);
+  }
 });
 
 test('a held catalog lock makes the runner fail with FM_ERR_LOCK_TIMEOUT and exit 1', async (t) => {
   const { plan } = await basePlan(t);
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(join(plan.catalog.path, '..'), { recursive: true });
   const lock = await acquireCatalogLock(plan.catalog.path, 'exclusive', 1000);
   t.after(() => lock.release());
