@@ -4,6 +4,7 @@
  * (pure; the caller stores the result).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { applyBuiltinDefaults } from './builtin-defaults.ts';
 import { timestamp } from './context.ts';
 import { validateCrd } from './crd.ts';
 import type { ServedResource } from './registry.ts';
@@ -122,6 +123,7 @@ export function prepareCreate(served: ServedResource, object: JsonObject, namesp
   delete meta.selfLink;
   if (served.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
+  if (served.descriptor.builtin) applyBuiltinDefaults(served.storageKey, object);
   if (served.initialStatus) object.status = structuredClone(served.initialStatus);
   else if (served.descriptor.subresources.status) delete object.status;
 }

@@ -77,6 +77,9 @@ describe('kubectl against the local API server: Secrets, ConfigMaps and Jobs', {
     assert.equal(job.spec?.backoffLimit, 2);
     assert.equal(job.metadata?.generation, 2);
     assert.equal(job.spec?.template.spec?.containers[0]?.image, 'busybox', 'the container list was merged, not lost');
+    assert.equal(job.spec?.completions, 1, 'Job defaults applied');
+    assert.equal(job.spec?.selector?.matchLabels?.['batch.kubernetes.io/controller-uid'], job.metadata?.uid);
+    assert.equal(job.spec?.template.metadata?.labels?.['job-name'], 'hello');
     const ssa = await harness.kubectl(['apply', '--server-side', '--force-conflicts', '-f', fixture('job-hello.yaml')]);
     assert.equal(ssa.code, 0, ssa.stderr);
     assert.equal((await batch.readNamespacedJob({ namespace, name: 'hello' })).spec?.backoffLimit, 0);
