@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RunnerResult } from '../../api/result.ts';
+import type { Action, ControlConfig } from '../../functions/core/actions.ts';
+import { findCondition, setConditions, ready } from '../../functions/core/conditions.ts';
+import { decideTable, type TableObserved } from '../../functions/core/decide-table.ts';
+import type { ObservedJob } from '../../functions/core/job-state.ts';
+import { FINALIZER } from '../../functions/core/names.ts';
+import type { DuckLakeCatalog } from '../../functions/core/resources.ts';
+import { validateCatalog } from '../../functions/core/validate-catalog.ts';
+
+const API = 'ducklake.featherman.dev/v1alpha1';
+const NOW = new Date('2026-11-25T10:15:20Z');
+const LATER = new Date('2026-11-25T10:17:00Z');
+const CONFIG: ControlConfig = { image: 'ghcr.io/featherman/runner:0.1.0' };
+
+function readyCatalog(extra: Record<string, unknown> = {}): DuckLakeCatalog {
+  const result = validateCatalog({
+    apiVersion: API, kind: 'DuckLakeCatalog',
+    metadata: { name: 'lake', namespace: 'analytics', uid: 'cat-uid', generation: 1, finalizers: [FINALIZER], ...extra },
+    spec: { objectStore: { bucket: 'lake-data', prefix: 'wh', credentialsSecret: { name: 'creds' } } },
+    status: { conditions: setConditions(undefined, [ready(true, 'Succeeded', 'ok')], NOW, 1) },
+  });
+  assert.ok(result.ok);
+  return result.value;
+}
+
+type Raw = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown>; status?: unknown };
+function table(options: { generation?: number; status?: unknown; spec?: Record<string, unknown>; finalizers?: string[]; deleting?: boolean } = {}): Raw {
+  return {
+    apiVersion: API, kind: 'DuckLakeTable',
+    metadata: {
+      name: 'sales', namespace: 'analytics', uid: 'tab-uid', generation: options.generation ?? 1,
+      finalizers: options.finalizers ?? [FINALIZER],
+      ...(options.deleting ? { deletionTimestamp: '2026-11-25T10:00:00Z' } : {}),
+    },
+    spec: { catalogRef: 'lake', name: 'sales', columns: [{ name: 'id', type: 'BIGINT' }, { name: 'amount', type: 'DOUBLE' }], ingest: { prefix: 'landing/sales/' }, ...options.spec },
+    ...(options.status !== undefined ? { status: options.status } : {}),
+  };
+}
+
+function observed(jobs: ObservedJob[] = [], extra: Partial<TableObserved> = {}): TableObserved {
+  return { catalog: readyCatalog(), jobs, config: CONFIG, ...extra };
+}
+
+function result(partial: Partial<RunnerResult> & { op: string }): RunnerResult {
+  return { ok: true, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 5, ...partial };
+}
+
+const types = (actions: Action[]) => actions.map((a) => (a.type === 'emitEvent' ? `emitEvent:${a.event.reason}` : a.type));
+const jobsOf = (actions: Action[]) => actions.flatMap((a) => (a.type === 'createJob' ? [a.job] : []));
+const readyOf = (status: { conditions?: unknown }) => findCondition((status as { conditions?: Parameters<typeof findCondition>[0] }).conditions, 'Ready');
+
+describe('decideTable: spec and catalog', () => {
+  it('answers an invalid spec with Ready=False InvalidSpec and no Job', () => {
+    const decision = decideTable(table({ spec: { columns: [{ name: 'id', type: 'INT' }, { name: 'x', type: 'TEXT' }, { name: 'price', type: 'STRNG' }] } }), observed(), NOW);
+    const condition = readyOf(decision.status);
+    assert.equal(condition?.status, 'False');
+    assert.equal(condition?.reason, 'InvalidSpec');
+    assert.match(condition?.message ?? '', /^The spec is invalid: spec\.columns\[2\]\.type: unknown type "STRNG"; .*; got "STRNG"\.$/);
+    assert.equal(decision.status.phase, 'Failed');
+    assert.deepEqual(types(decision.actions), ['emitEvent:InvalidSpec']);
+    const replay = decideTable(table({ spec: { columns: [{ name: 'price', type: 'STRNG' }] }, status: decision.status }), observed(), LATER);
+    assert.deepEqual(replay.actions, []);
+  });
+
+  it('adds its finalizer and waits for a missing catalog', () => {
+    const decision = decideTable(table({ finalizers: [] }), observed([], { catalog: undefined }), NOW);
+    assert.deepEqual(types(decision.actions), ['addFinalizer']);
+    assert.equal(readyOf(decision.status)?.reason, 'CatalogMissing');
+    assert.equal(decision.status.phase, 'Pending');
+  });
+
+  const waits: Array<[string, TableObserved['catalog'], string]> = [
+    ['a catalog that is not Ready', (() => { const c = readyCatalog(); return { ...c, status: {} }; })(), 'DuckLakeCatalog lake is not Ready yet.'],
+    ['a catalog with an invalid spec', 'invalid', 'DuckLakeCatalog lake has an invalid spec; see its Ready condition.'],
+    ['a catalog being deleted', readyCatalog({ deletionTimestamp: '2026-11-25T09:00:00Z' }), 'DuckLakeCatalog lake is being deleted.'],
+  ];
+  for (const [what, catalog, message] of waits) {
+    it(`waits for ${what} (CatalogNotReady)`, () => {
+      const decision = decideTable(table(), observed([], { catalog }), NOW);
+      assert.deepEqual(decision.actions, []);
+      assert.deepEqual([readyOf(decision.status)?.reason, readyOf(decision.status)?.message], ['CatalogNotReady', message]);
+    });
+  }
+});
+
+describe('decideTable: applying a generation', () => {
+  it('creates one apply-table Job for a new generation, with the same name when the event is replayed', () => {
+    const first = decideTable(table({ generation: 3 }), observed(), NOW);
+    const replay = decideTable(table({ generation: 3 }), observed(), LATER);
+    const [job] = jobsOf(first.actions);
+    assert.ok(job);
+    assert.match(job.metadata.name, /^fm-apply-table-sales-[0-9a-f]{8}$/);
+    assert.equal(jobsOf(replay.actions)[0]?.metadata.name, job.metadata.name);
+    assert.equal(findCondition(first.status.conditions, 'Reconciling')?.status, 'True');
+    assert.equal(readyOf(first.status)?.reason, 'JobRunning');
+    assert.equal(first.status.observedGeneration, 3);
+    const next = decideTable(table({ generation: 4 }), observed(), NOW);
+    assert.notEqual(jobsOf(next.actions)[0]?.metadata.name, job.metadata.name);
+  });
+
+  it('does not loop on its own status write while the Job runs', () => {
+    const first = decideTable(table(), observed(), NOW);
+    const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
+    const second = decideTable(table({ status: first.status }), observed([{ name, op: 'apply-table', state: 'Running' }]), LATER);
+    assert.deepEqual(second.actions, []);
+    assert.deepEqual(second.status, first.status);
+  });
+
+  it('copies the runner result into status when the Job succeeds, once', () => {
+    const first = decideTable(table(), observed(), NOW);
+    const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
+    const done: ObservedJob = { name, op: 'apply-table', state: 'Succeeded', completionTime: '2026-11-25T10:16:00Z', result: result({ op: 'apply-table', snapshotId: 5, table: { rowCount: 0, fileCount: 0, schemaVersion: 2, bytes: 0 } }) };
+    const second = decideTable(table({ status: first.status }), observed([done]), LATER);
+    assert.deepEqual(types(second.actions), ['emitEvent:Applied']);
+    assert.equal(readyOf(second.status)?.status, 'True');
+    assert.equal(readyOf(second.status)?.message, 'Table main.sales matches generation 1 at snapshot 5.');
+    assert.equal(findCondition(second.status.conditions, 'Reconciling')?.status, 'False');
+    assert.deepEqual([second.status.lastAppliedSnapshot, second.status.schemaVersion, second.status.rowCount, second.status.lastModified, second.status.phase], [5, 2, 0, '2026-11-25T10:16:00Z', 'Succeeded']);
+    const third = decideTable(table({ status: second.status }), observed([done]), LATER);
+    assert.deepEqual(third.actions, []);
+    assert.deepEqual(third.status, second.status);
+    const afterTtl = decideTable(table({ status: second.status }), observed([]), LATER);
+    assert.deepEqual(afterTtl.actions, []);
+    assert.deepEqual(afterTtl.status, second.status);
+  });
+
+  it('puts a failing Job\'s message in the Ready condition', () => {
+    const first = decideTable(table(), observed(), NOW);
+    const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
+    const failed: ObservedJob = { name, op: 'apply-table', state: 'Failed', message: 'Catalog lock was held for 60 s by another writer. (FM_ERR_LOCK_TIMEOUT)' };
+    const second = decideTable(table({ status: first.status }), observed([failed]), LATER);
+    assert.deepEqual([readyOf(second.status)?.status, readyOf(second.status)?.reason, readyOf(second.status)?.message], ['False', 'JobFailed', 'Catalog lock was held for 60 s by another writer. (FM_ERR_LOCK_TIMEOUT)']);
+    assert.deepEqual(types(second.actions), ['emitEvent:JobFailed']);
+    assert.equal(second.status.phase, 'Failed');
+    const afterTtl = decideTable(table({ status: second.status }), observed([]), LATER);
+    assert.deepEqual(afterTtl.actions, [], 'a failed generation is not retried until the spec changes');
+  });
+
+  it('refuses a change that would lose data with reason DataLoss and Degraded', () => {
+    const name = jobsOf(decideTable(table({ generation: 2 }), observed(), NOW).actions)[0]?.metadata.name ?? '';
+    const failed: ObservedJob = { name, op: 'apply-table', state: 'Failed', message: 'narrowing would lose data. (FM_ERR_DATA_LOSS_REFUSED)', result: result({ op: 'apply-table', ok: false, error: { code: 'FM_ERR_DATA_LOSS_REFUSED', message: 'narrowing would lose data' } }) };
+    const decision = decideTable(table({ generation: 2 }), observed([failed]), NOW);
+    assert.equal(readyOf(decision.status)?.reason, 'DataLoss');
+    assert.equal(findCondition(decision.status.conditions, 'Degraded')?.status, 'True');
+  });
+});
+
+function appliedStatus(generation = 1) {
+  const first = decideTable(table({ generation }), observed(), NOW);
+  const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
+  const done: ObservedJob = { name, op: 'apply-table', state: 'Succeeded', completionTime: '2026-11-25T10:00:00Z', result: result({ op: 'apply-table', snapshotId: 2, table: { rowCount: 0, fileCount: 0, schemaVersion: 1, bytes: 0 } }) };
+  return decideTable(table({ generation, status: first.status }), observed([done]), NOW).status;
+}
+
+describe('decideTable: ingest', () => {
+  it('creates one ingest Job for ten objects in the same minute', () => {
+    const status = appliedStatus();
+    const names = new Set<string>();
+    for (let i = 0; i < 10; i += 1) {
+      const at = new Date(Date.parse('2026-11-25T10:20:00Z') + i * 5_000);
+      const decision = decideTable(table({ status }), observed([], { ingestRequested: true }), at);
+      for (const job of jobsOf(decision.actions)) names.add(job.metadata.name);
+    }
+    assert.equal(names.size, 1);
+    const [name] = [...names];
+    assert.match(name ?? '', /^fm-ingest-sales-[0-9a-f]{8}$/);
+    const whileRunning = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Running' }], { ingestRequested: true }), new Date('2026-11-25T10:20:59Z'));
+    assert.deepEqual(jobsOf(whileRunning.actions), []);
+    assert.equal(findCondition(whileRunning.status.conditions, 'Reconciling')?.reason, 'Ingesting');
+    assert.equal(readyOf(whileRunning.status)?.status, 'True');
+    const nextMinute = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Running' }], { ingestRequested: true }), new Date('2026-11-25T10:21:01Z'));
+    assert.equal(jobsOf(nextMinute.actions).length, 1);
+    assert.notEqual(jobsOf(nextMinute.actions)[0]?.metadata.name, name);
+  });
+
+  it('does not ingest before the table is applied', () => {
+    const decision = decideTable(table(), observed([], { ingestRequested: true }), NOW);
+    assert.deepEqual(jobsOf(decision.actions).map((j) => j.metadata.labels?.['featherman.dev/operation']), ['apply-table']);
+  });
+
+  it('moves the figures forward with the newest snapshot only', () => {
+    const status = appliedStatus();
+    const older: ObservedJob = { name: 'fm-ingest-sales-a', op: 'ingest', state: 'Succeeded', completionTime: '2026-11-25T10:21:00Z', result: result({ op: 'ingest', snapshotId: 3, table: { rowCount: 10, fileCount: 1, schemaVersion: 1, bytes: 100 } }) };
+    const newer: ObservedJob = { name: 'fm-ingest-sales-b', op: 'ingest', state: 'Succeeded', completionTime: '2026-11-25T10:22:00Z', result: result({ op: 'ingest', snapshotId: 4, table: { rowCount: 25, fileCount: 2, schemaVersion: 1, bytes: 260 } }) };
+    const decision = decideTable(table({ status }), observed([newer, older]), LATER);
+    assert.deepEqual([decision.status.lastAppliedSnapshot, decision.status.rowCount, decision.status.fileCount, decision.status.bytesWritten, decision.status.lastModified], [4, 25, 2, 260, '2026-11-25T10:22:00Z']);
+    const stale = decideTable(table({ status: decision.status }), observed([older]), LATER);
+    assert.equal(stale.status.rowCount, 25);
+  });
+
+  it('reports a failed ingest as Degraded and keeps the table Ready', () => {
+    const status = appliedStatus();
+    const failed: ObservedJob = { name: 'fm-ingest-sales-c', op: 'ingest', state: 'Failed', completionTime: '2026-11-25T10:21:00Z', message: 'landing/sales/bad.csv: line 3 has 4 fields, expected 2. (FM_ERR_LANDING_FILE)' };
+    const decision = decideTable(table({ status }), observed([failed]), LATER);
+    assert.equal(readyOf(decision.status)?.status, 'True');
+    assert.deepEqual([findCondition(decision.status.conditions, 'Degraded')?.reason, findCondition(decision.status.conditions, 'Degraded')?.message], ['IngestFailed', failed.message]);
+    assert.deepEqual(types(decision.actions), ['emitEvent:IngestFailed']);
+    const replay = decideTable(table({ status: decision.status }), observed([failed]), LATER);
+    assert.deepEqual(replay.actions, []);
+  });
+});
+
+describe('decideTable: deletion', () => {
+  const dropName = (generation = 1) => jobsOf(decideTable(table({ deleting: true, generation }), observed(), NOW).actions)[0]?.metadata.name ?? '';
+
+  it('drops the table with a Job, then removes the finalizer (Retain keeps the objects)', () => {
+    const first = decideTable(table({ deleting: true }), observed(), NOW);
+    const [job] = jobsOf(first.actions);
+    assert.match(job?.metadata.name ?? '', /^fm-drop-table-sales-/);
+    assert.equal(JSON.parse(String((job?.spec.template.spec.containers[0]?.env as Array<{ value?: string }>)[0]?.value)).drop, true);
+    assert.equal(readyOf(first.status)?.reason, 'Deleting');
+    const running = decideTable(table({ deleting: true, status: first.status }), observed([{ name: dropName(), op: 'drop-table', state: 'Running' }]), NOW);
+    assert.deepEqual(running.actions, []);
+    const done = decideTable(table({ deleting: true, status: first.status }), observed([{ name: dropName(), op: 'drop-table', state: 'Succeeded' }]), NOW);
+    assert.deepEqual(types(done.actions), ['emitEvent:Deleted', 'removeFinalizer']);
+  });
+
+  it('deletes the table\'s objects with deletionPolicy Delete', () => {
+    const done = decideTable(table({ deleting: true, spec: { deletionPolicy: 'Delete' } }), observed([{ name: dropName(), op: 'drop-table', state: 'Succeeded' }]), NOW);
+    assert.deepEqual(types(done.actions), ['deleteObjects', 'emitEvent:Deleted', 'removeFinalizer']);
+    const [action] = done.actions;
+    assert.ok(action?.type === 'deleteObjects');
+    assert.deepEqual([action.bucket, action.prefix, action.objectStore.credentialsSecret?.name], ['lake-data', 'wh/main/sales/', 'creds']);
+  });
+
+  it('treats a table already gone as dropped', () => {
+    const gone: ObservedJob = { name: dropName(), op: 'drop-table', state: 'Failed', message: 'x', result: result({ op: 'apply-table', ok: false, error: { code: 'FM_ERR_TABLE_MISSING', message: 'no table' } }) };
+    assert.deepEqual(types(decideTable(table({ deleting: true }), observed([gone]), NOW).actions), ['emitEvent:Deleted', 'removeFinalizer']);
+  });
+
+  it('keeps the finalizer when the drop fails, saying why', () => {
+    const failed: ObservedJob = { name: dropName(), op: 'drop-table', state: 'Failed', message: 'Catalog lock timed out. (FM_ERR_LOCK_TIMEOUT)' };
+    const decision = decideTable(table({ deleting: true }), observed([failed]), NOW);
+    assert.deepEqual(types(decision.actions), ['emitEvent:DeleteFailed']);
+    assert.match(readyOf(decision.status)?.message ?? '', /^Catalog lock timed out\. \(FM_ERR_LOCK_TIMEOUT\) Table main\.sales keeps its finalizer/);
+  });
+
+  it('lets go when the catalog is gone, and does nothing without its finalizer', () => {
+    assert.deepEqual(types(decideTable(table({ deleting: true }), observed([], { catalog: undefined }), NOW).actions), ['emitEvent:Deleting', 'removeFinalizer']);
+    assert.deepEqual(decideTable(table({ deleting: true, finalizers: [] }), observed(), NOW).actions, []);
+  });
+
+  it('removes the finalizer of an invalid table being deleted', () => {
+    const decision = decideTable(table({ deleting: true, spec: { columns: [] } }), observed(), NOW);
+    assert.deepEqual(types(decision.actions), ['emitEvent:InvalidSpec', 'removeFinalizer']);
+  });
+});
