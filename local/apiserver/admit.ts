@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { applyBuiltinDefaults } from './builtin-defaults.ts';
 import { timestamp } from './context.ts';
 import { validateCrd } from './crd.ts';
+import { validateMetaRules } from './meta-rules.ts';
 import type { ServedResource } from './registry.ts';
 import { validateObject } from './schema/validate.ts';
 import { ApiError, badRequest, invalid } from './status.ts';
@@ -198,6 +199,7 @@ export function validateForStore(served: ServedResource, object: JsonObject, old
     result = validated.value;
     causes.push(...validated.causes);
   }
+  causes.push(...validateMetaRules(served.storageKey, metaOf(result)));
   if (fieldValidation === 'Strict' && unknownFields.length > 0) throw strictError(served, unknownFields);
   if (causes.length > 0) throw invalid(group, kind, name, causes);
   const warnings = fieldValidation === 'Warn' ? unknownFields.map((path) => `unknown field "${path}"`) : [];

@@ -137,6 +137,25 @@ describe('local API server: validation and bad requests', () => {
     assert.match(missing.body.message, /metadata.name: Required value: name or generateName is required/);
   });
 
+  it('checks label keys and values, owner references and Job name length like the real server', async () => {
+    const before = revision();
+    const label = await harness.request('POST', configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labelled', labels: { app: 'x'.repeat(64), 'bad key': 'v' } } });
+    assert.equal(label.status, 422);
+    const messages = (label.body.details.causes as Array<{ message: string }>).map((cause) => cause.message);
+    assert.ok(messages.some((message) => message.endsWith('must be no more than 63 characters')));
+    assert.ok(messages.some((message) => message.startsWith('Invalid value: "bad key": name part must consist of alphanumeric characters')));
+    const owner = await harness.request('POST', configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }] } });
+    assert.equal(owner.status, 422);
+    assert.match(owner.body.message, /metadata.ownerReferences\[0\].uid: Required value/);
+    const longJob = await harness.request('POST', '/apis/batch/v1/namespaces/default/jobs', {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: `j-${'a'.repeat(70)}` },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    assert.equal(longJob.status, 422);
+    assert.match(longJob.body.message, /metadata.name: Invalid value: "j-a+": must be no more than 63 characters/);
+    assert.equal(revision(), before);
+  });
+
   it('rejects a CRD whose name does not match its names and group', async () => {
     const { status, body } = await harness.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
       apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'wrong.example.com' },
