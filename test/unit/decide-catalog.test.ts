@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Action } from '../../functions/core/actions.ts';
+import { findCondition } from '../../functions/core/conditions.ts';
+import { decideCatalog, type CatalogObserved } from '../../functions/core/decide-catalog.ts';
+import type { ObservedJob } from '../../functions/core/job-state.ts';
+import { FINALIZER } from '../../functions/core/names.ts';
+
+const API = 'ducklake.featherman.dev/v1alpha1';
+const NOW = new Date('2026-11-25T10:00:00Z');
+const LATER = new Date('2026-11-25T10:05:00Z');
+
+function catalog(options: { status?: unknown; finalizers?: string[]; deleting?: boolean; spec?: Record<string, unknown>; generation?: number } = {}) {
+  return {
+    apiVersion: API, kind: 'DuckLakeCatalog',
+    metadata: { name: 'lake', namespace: 'analytics', uid: 'cat-uid', generation: options.generation ?? 1, finalizers: options.finalizers ?? [FINALIZER], ...(options.deleting ? { deletionTimestamp: '2026-11-25T09:59:00Z' } : {}) },
+    spec: { objectStore: { bucket: 'lake-data', prefix: 'wh' }, ...options.spec },
+    ...(options.status !== undefined ? { status: options.status } : {}),
+  };
+}
+const observed = (jobs: ObservedJob[] = [], extra: Partial<CatalogObserved> = {}): CatalogObserved => ({ jobs, pvc: { phase: 'Bound' }, tables: [], config: { image: 'img' }, ...extra });
+const types = (actions: Action[]) => actions.map((a) => (a.type === 'emitEvent' ? `emitEvent:${a.event.reason}` : a.type));
+const jobName = (actions: Action[]) => actions.flatMap((a) => (a.type === 'createJob' ? [a.job.metadata.name] : []))[0] ?? '';
+
+describe('decideCatalog', () => {
+  it('creates the finalizer, the volume and one init-catalog Job for a new catalog', () => {
+    const decision = decideCatalog(catalog({ finalizers: [] }), observed([], { pvc: undefined }), NOW);
+    assert.deepEqual(types(decision.actions), ['addFinalizer', 'ensurePvc', 'createJob']);
+    const pvc = decision.actions[1];
+    assert.ok(pvc?.type === 'ensurePvc');
+    assert.equal(pvc.pvc.metadata.name, 'fm-catalog-lake');
+    assert.match(jobName(decision.actions), /^fm-init-catalog-lake-[0-9a-f]{8}$/);
+    assert.equal(findCondition(decision.status.conditions, 'Reconciling')?.status, 'True');
+    assert.equal(decision.status.dataPath, 's3://lake-data/wh/');
+    assert.equal(decision.status.tableCount, 0);
+  });
+
+  it('becomes Ready when init-catalog succeeds, and stays quiet on replays', () => {
+    const first = decideCatalog(catalog(), observed(), NOW);
+    const name = jobName(first.actions);
+    const done: ObservedJob = { name, op: 'init-catalog', state: 'Succeeded', result: { op: 'init-catalog', ok: true, snapshotId: 0, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 40, details: { created: true, dataPath: 's3://lake-data/wh/' } } };
+    const second = decideCatalog(catalog({ status: first.status }), observed([done], { tables: ['sales', 'events'] }), LATER);
+    assert.deepEqual(types(second.actions), ['emitEvent:Ready']);
+    assert.deepEqual([findCondition(second.status.conditions, 'Ready')?.status, second.status.phase, second.status.snapshotId, second.status.tableCount], ['True', 'Succeeded', 0, 2]);
+    const replay = decideCatalog(catalog({ status: second.status }), observed([done], { tables: ['sales', 'events'] }), LATER);
+    assert.deepEqual(replay.actions, []);
+    assert.deepEqual(replay.status, second.status);
+    const afterTtl = decideCatalog(catalog({ status: second.status }), observed([], { tables: ['sales', 'events'] }), LATER);
+    assert.deepEqual(afterTtl.actions, []);
+    assert.deepEqual(afterTtl.status, second.status);
+  });
+
+  it('reports a failed init with the runner\'s message', () => {
+    const name = jobName(decideCatalog(catalog(), observed(), NOW).actions);
+    const failed: ObservedJob = { name, op: 'init-catalog', state: 'Failed', message: 'catalog file /var/lib/featherman/catalog/lake.ducklake is not a DuckDB file. (FM_ERR_CATALOG_VERSION)' };
+    const decision = decideCatalog(catalog(), observed([failed]), NOW);
+    assert.deepEqual([findCondition(decision.status.conditions, 'Ready')?.reason, findCondition(decision.status.conditions, 'Ready')?.message], ['JobFailed', failed.message]);
+    assert.deepEqual(types(decision.actions), ['emitEvent:JobFailed']);
+  });
+
+  it('answers an invalid spec with InvalidSpec and no volume or Job', () => {
+    const decision = decideCatalog(catalog({ spec: { objectStore: { bucket: 'Bad_Bucket' } } }), observed([], { pvc: undefined }), NOW);
+    assert.deepEqual(types(decision.actions), ['emitEvent:InvalidSpec']);
+    assert.equal(findCondition(decision.status.conditions, 'Ready')?.message, 'The spec is invalid: spec.objectStore.bucket: must be a valid S3 bucket name; got "Bad_Bucket".');
+  });
+
+  it('is not deleted while tables still use it', () => {
+    const decision = decideCatalog(catalog({ deleting: true }), observed([], { tables: ['sales', 'events'] }), NOW);
+    assert.deepEqual(types(decision.actions), ['emitEvent:WaitingForTables']);
+    assert.deepEqual([findCondition(decision.status.conditions, 'Ready')?.reason, findCondition(decision.status.conditions, 'Ready')?.message], ['WaitingForTables', 'Waiting for 2 DuckLakeTables to be deleted first: events, sales.']);
+    const replay = decideCatalog(catalog({ deleting: true, status: decision.status }), observed([], { tables: ['events', 'sales'] }), LATER);
+    assert.deepEqual(replay.actions, []);
+    const gone = decideCatalog(catalog({ deleting: true, status: decision.status }), observed([], { tables: [] }), LATER);
+    assert.deepEqual(types(gone.actions), ['emitEvent:Deleted', 'removeFinalizer']);
+    assert.deepEqual(decideCatalog(catalog({ deleting: true, finalizers: [] }), observed(), NOW).actions, []);
+  });
+
+  it('reports backups: lastBackup on success, Degraded BackupFailed on failure', () => {
+    const ok: ObservedJob = { name: 'fm-backup-lake-1', op: 'backup', state: 'Succeeded', completionTime: '2026-11-25T03:00:40Z' };
+    const bad: ObservedJob = { name: 'fm-backup-lake-2', op: 'backup', state: 'Failed', completionTime: '2026-11-26T03:00:40Z', message: 'Access Denied on s3://lake-data/wh/_backups/. (FM_ERR_OBJECT_STORE)' };
+    const first = decideCatalog(catalog(), observed([ok]), NOW);
+    assert.equal(first.status.lastBackup, '2026-11-25T03:00:40Z');
+    assert.equal(findCondition(first.status.conditions, 'Degraded')?.status, 'False');
+    const second = decideCatalog(catalog({ status: first.status }), observed([ok, bad]), NOW);
+    assert.deepEqual([findCondition(second.status.conditions, 'Degraded')?.reason, findCondition(second.status.conditions, 'Degraded')?.message], ['BackupFailed', bad.message]);
+    assert.equal(second.status.lastBackup, '2026-11-25T03:00:40Z');
+  });
+});
