@@ -2,7 +2,7 @@
  * The runner's entry point (`node --import tsx runner/main.ts`): read and validate the plan,
  * take the catalog lock in the operation's mode, run the operation, log one INFO summary
  * line, write the result (≤ 4 KiB) to the termination log and exit: 0 when ok, 1 when the
- * operation failed, 2 when the plan is invalid.
+ * operation failed, 2 when the plan is invalid, 143 when terminated by SIGTERM.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,13 +17,15 @@ import { createLogger } from './log.ts';
 import type { OpContext } from './ops/context.ts';
 import { loadOperation, OperationUnavailableError } from './ops/index.ts';
 import { readPlanInput } from './plan-input.ts';
-import { writeResult } from './result-writer.ts';
+import { writeResult, writeResultSync } from './result-writer.ts';
 import { createStoreFactory } from './storage/from-plan.ts';
 
 /** EXIT_OK, EXIT_FAILED and EXIT_INVALID_PLAN are the runner's exit codes. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_INVALID_PLAN = 2;
+/** EXIT_TERMINATED is the shell's code for a process ended by SIGTERM. */
+export const EXIT_TERMINATED = 143;
 
 /** ISSUE_BYTES_IN_RESULT is how many bytes of issue lines the result keeps (stderr has them all). */
 export const ISSUE_BYTES_IN_RESULT = 2048;
@@ -94,9 +96,10 @@ async function runPlan(plan: Plan, env: Env, log: Logger, started: number, opsDi
 /**
  * runMain runs one plan end to end and returns the exit code (side effects: the
  * operation's, the lock, the termination log, log lines on stderr). `options.opsDir`
- * replaces runner/ops (tests).
+ * replaces runner/ops (tests); `options.handleSigterm` (the entry point) makes SIGTERM write
+ * an FM_ERR_TERMINATED result and exit 143, so a Job past its deadline still reports.
  */
-export async function runMain(env: Env, argv: readonly string[], options: { opsDir?: string } = {}): Promise<number> {
+export async function runMain(env: Env, argv: readonly string[], options: { opsDir?: string; handleSigterm?: boolean } = {}): Promise<number> {
   const started = Date.now();
   const input = await readPlanInput(env, argv);
   if (!input.ok) {
@@ -115,6 +118,15 @@ export async function runMain(env: Env, argv: readonly string[], options: { opsD
   }
   const { plan } = input;
   const log = createLogger({ component: 'runner', op: plan.op, catalog: plan.catalog.name });
+  if (options.handleSigterm) {
+    process.once('SIGTERM', () => {
+      // Nothing is committed half-way: a commit is one catalog transaction, and the kernel drops the lock.
+      const message = `operation ${plan.op} was terminated (SIGTERM) after ${Date.now() - started} ms`;
+      log.error({ code: 'FM_ERR_TERMINATED' }, message);
+      writeResultSync(RunnerResult.parse({ op: plan.op, ok: false, durationMs: Date.now() - started, error: { code: 'FM_ERR_TERMINATED', message } }), env, log);
+      process.exit(EXIT_TERMINATED);
+    });
+  }
   try {
     const result = await runPlan(plan, env, log, started, options.opsDir);
     await writeResult(result, env, log);
@@ -131,5 +143,5 @@ export async function runMain(env: Env, argv: readonly string[], options: { opsD
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   // stderr carries JSON log lines only; the AWS SDK would print a multi-line Node-version notice.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exit(await runMain(process.env, process.argv.slice(2)));
+  process.exit(await runMain(process.env, process.argv.slice(2), { handleSigterm: true }));
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { RESULT_MAX_BYTES, type RunnerResult } from '../api/result.ts';
@@ -80,8 +81,24 @@ export async function writeResult(result: RunnerResult, env: Readonly<Record<str
   try {
     await writeFile(path, json);
   } catch (error) {
-    log.warn({ path, err: (error as Error).message }, 'could not write the termination log; the result is only in this log');
-    log.info({ result: JSON.parse(json) as unknown }, 'runner result');
+    warnUnwritten(log, path, error, json);
   }
   return json;
+}
+
+/** writeResultSync is writeResult for signal handlers, which cannot wait (side effect: the file). */
+export function writeResultSync(result: RunnerResult, env: Readonly<Record<string, string | undefined>>, log: Logger): string {
+  const json = serializeResult(result);
+  const path = env.FEATHERMAN_TERMINATION_LOG || DEFAULT_TERMINATION_LOG;
+  try {
+    writeFileSync(path, json);
+  } catch (error) {
+    warnUnwritten(log, path, error, json);
+  }
+  return json;
+}
+
+function warnUnwritten(log: Logger, path: string, error: unknown, json: string): void {
+  log.warn({ path, err: (error as Error).message }, 'could not write the termination log; the result is only in this log');
+  log.info({ result: JSON.parse(json) as unknown }, 'runner result');
 }

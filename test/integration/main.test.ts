@@ -128,3 +128,13 @@ test('init-catalog runs through main, logs one summary line and is idempotent', 
   assert.equal(second.exitCode, 0, second.stderr);
   assert.equal(parseResult(second.terminationLog).snapshotId, result.snapshotId);
 });
+
+test('an unwritable termination log is a warning, not a failure', async (t) => {
+  const { dir } = await basePlan(t);
+  const run = await spawnRunner('{"op":"query"}', { env: { FEATHERMAN_TERMINATION_LOG: join(dir, 'no-such-folder', 'termination-log') } });
+  assert.equal(run.exitCode, 2);
+  const warning = run.logs.find((log) => log.level === 40);
+  assert.match(String(warning?.msg), /could not write the termination log/);
+  const echoed = run.logs.find((log) => log.msg === 'runner result');
+  assert.equal((echoed?.result as { error?: { code?: string } } | undefined)?.error?.code, 'FM_ERR_INVALID_PLAN');
+});

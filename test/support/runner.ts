@@ -24,11 +24,13 @@ export interface RunnerRun {
   killedAt?: string;
 }
 
-/** RunOptions: extra env, argv, and when to SIGKILL the child (a log-line regex or ms). */
+/** RunOptions: extra env, argv, and when to signal the child (a log-line regex or ms). */
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
   killAt?: RegExp | number;
+  /** signal is what killAt sends (default SIGKILL). */
+  signal?: NodeJS.Signals;
   /** timeoutMs SIGKILLs a child that runs longer (default 120 s) and fails the run. */
   timeoutMs?: number;
 }
@@ -56,7 +58,7 @@ export async function spawnRunner(plan: PlanInput | string | undefined, options:
     const kill = (reason: string) => {
       if (run.killedAt === undefined && child.exitCode === null) {
         run.killedAt = reason;
-        child.kill('SIGKILL');
+        child.kill(reason === 'timeout' ? 'SIGKILL' : (options.signal ?? 'SIGKILL'));
       }
     };
     const onLine = (line: string) => {
