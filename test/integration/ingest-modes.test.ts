@@ -192,3 +192,25 @@ test('an uploaded object whose HEAD disagrees with the upload fails the ingest b
   assert.deepEqual(await world.catalogRows('SELECT max(snapshot_id) AS s FROM ducklake_snapshot'), before);
   assert.deepEqual(await world.catalogRows('SELECT * FROM featherman_ingested_object'), []);
 });
+
+test('table column stats keep their rows when an append stays inside the bounds, and widen when it does not', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  await world.ingest(plainTable());
+  const query = 'SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake_table_column_stats ORDER BY column_id';
+  const before = await world.catalogRows(query);
+  await world.put('landing/sales/b.csv', 'id,ts,region,amount\n3,2026-11-01 12:00:00,EU,100\n');
+  await world.ingest(plainTable());
+  assert.deepEqual(await world.catalogRows(query), before);
+  await world.put('landing/sales/c.csv', 'id,ts,region,amount\n77,2026-11-01 12:00:00,,NaN\n');
+  await world.ingest(plainTable());
+  const after = await world.catalogRows(query);
+  assert.deepEqual(after.map((row) => [row.column_id, row.min_value, row.max_value, row.contains_null, row.contains_nan]), [
+    [1, '1', '77', false, null],
+    [2, before[1]?.min_value, before[1]?.max_value, false, null],
+    [3, 'APAC', 'a/b=c%', true, null],
+    [4, null, null, false, true],
+  ], 'a NaN-only file has no bound, so the merged float bound becomes unknown (format §8)');
+  assert.equal((await world.catalogRows('SELECT record_count FROM ducklake_table_stats'))[0]?.record_count, 8);
+});

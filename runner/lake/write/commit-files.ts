@@ -151,8 +151,15 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
     const containsNan = bounds.containsNan === null && (old?.containsNan ?? null) === null ? null : bounds.containsNan === true || old?.containsNan === true;
     next.set(bounds.columnId, [tableId, bounds.columnId, containsNull, containsNan, min, max, old?.extraStats ?? null]);
   }
-  // Rewrite the table's rows in two statements instead of one UPDATE per column.
-  await tx.run('DELETE FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
-  await insertBatched(tx, 'ducklake_table_column_stats', 7, [...next.values()]);
+  // Appends often stay inside the known bounds: then nothing is written. Otherwise the
+  // table's rows are rewritten in two statements instead of one UPDATE per column.
+  const unchanged = next.size === existing.size && [...next.entries()].every(([columnId, row]) => {
+    const old = existing.get(columnId);
+    return old !== undefined && row[2] === old.containsNull && row[3] === old.containsNan && row[4] === old.min && row[5] === old.max;
+  });
+  if (!unchanged) {
+    await tx.run('DELETE FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
+    await insertBatched(tx, 'ducklake_table_column_stats', 7, [...next.values()]);
+  }
   return planned;
 }
