@@ -129,6 +129,19 @@ export function prepareCreate(served: ServedResource, object: JsonObject, namesp
   else if (served.descriptor.subresources.status) delete object.status;
 }
 
+/** checkImmutableData refuses data changes of a ConfigMap or Secret marked `immutable: true`, as the server does. */
+function checkImmutableData(served: ServedResource, object: JsonObject, old: JsonObject): void {
+  if ((served.storageKey !== '/configmaps' && served.storageKey !== '/secrets') || old.immutable !== true) return;
+  const causes: StatusCause[] = [];
+  for (const field of ['data', 'binaryData', 'stringData']) {
+    if (field === 'stringData' ? object.stringData !== undefined : canonicalJson(object[field]) !== canonicalJson(old[field])) {
+      causes.push({ reason: 'FieldValueForbidden', field, message: 'Forbidden: field is immutable when `immutable` is set' });
+    }
+  }
+  if (object.immutable !== true) causes.push({ reason: 'FieldValueForbidden', field: 'immutable', message: 'Forbidden: field is immutable when `immutable` is set' });
+  if (causes.length > 0) throw invalid(served.descriptor.group, served.descriptor.kind, String(metaOf(old).name), causes);
+}
+
 /**
  * prepareUpdate carries server-owned metadata and, for the main resource, the stored
  * status over from the old object; for the status subresource, everything but status
@@ -162,6 +175,7 @@ export function prepareUpdate(served: ServedResource, incoming: JsonObject, old:
       }]);
     }
   }
+  checkImmutableData(served, object, old);
   if (served.tracksGeneration && specContent(served, object) !== specContent(served, old)) {
     meta.generation = Number(oldMeta.generation ?? 0) + 1;
   }

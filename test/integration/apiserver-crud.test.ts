@@ -167,6 +167,15 @@ describe('local API server: CRUD semantics with @kubernetes/client-node', () => 
     assert.equal(secret.stringData, undefined);
   });
 
+  it('refuses data changes of an immutable ConfigMap', async () => {
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'frozen' }, data: { a: '1' }, immutable: true } });
+    const { code, body } = await apiError(core.patchNamespacedConfigMap({ namespace, name: 'frozen', body: [{ op: 'replace', path: '/data/a', value: '2' }] }));
+    assert.equal(code, 422);
+    assert.equal(body.message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    const labelled = await core.patchNamespacedConfigMap({ namespace, name: 'frozen', body: [{ op: 'add', path: '/metadata/labels', value: { ok: 'yes' } }] });
+    assert.equal(labelled.metadata?.labels?.ok, 'yes', 'metadata stays writable');
+  });
+
   it('rejects objects in a namespace that does not exist', async () => {
     const { code, body } = await apiError(core.createNamespacedConfigMap({ namespace: 'nowhere', body: { metadata: { name: 'x' } } }));
     assert.equal(code, 404);
