@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     let t0 = performance.now();
     await buildCatalog(path);
     console.log(`catalog: ${FILES.toLocaleString('en-US')} data files, built in ${Math.round(performance.now() - t0)} ms`);
-    const catalog = await openDuckDB(path, { readOnly: true, threads: 2 });
+    const catalog = await openDuckDB(path, { readOnly: true, threads: 1 });
     const parser = await (await DuckDBInstance.create(':memory:')).connect();
     try {
       const snapshotId = 2 + Math.floor((FILES * 0.8) / PER_SNAPSHOT);

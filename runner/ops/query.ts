@@ -48,7 +48,7 @@ export const operation: Operation<QueryPlan> = {
     const workRoot = join(ctx.cacheDir, 'query-work');
     await mkdir(workRoot, { recursive: true });
     const workDir = await mkdtemp(join(workRoot, 'q-'));
-    const catalog = await openDuckDB(plan.catalog.path, { readOnly: true, threads: 2, log: ctx.log }).catch((error: unknown) => {
+    const catalog = await openDuckDB(plan.catalog.path, { readOnly: true, threads: 1, log: ctx.log }).catch((error: unknown) => {
       throw new FeathermanError('FM_ERR_CATALOG_MISSING', `catalog.path: cannot open ${plan.catalog.path} read-only: ${String(error instanceof Error ? error.message : error).split('\n')[0]}.`, { cause: error });
     });
     const sandbox = await openSandbox(workDir);

@@ -77,16 +77,27 @@ export async function readFiles(
   const s = BigInt(snapshotId);
   const t = BigInt(table.tableId);
   const filter = buildFileFilter(t, options.partitionFilters ?? []);
+  // Partition values ride along as one LEFT JOIN per key index (a handful at most).
+  const keyCount = Math.max(0, ...[...table.partitionSpecs.values()].map((spec) => spec.length));
+  const keyColumns: string[] = [];
+  const keyJoins: string[] = [];
+  const keyParams: DuckDBValue[] = [];
+  for (let k = 0; k < keyCount; k += 1) {
+    keyColumns.push(`, p${k}.partition_value AS pv${k}, p${k}.data_file_id IS NOT NULL AS has${k}`);
+    keyJoins.push(`LEFT JOIN ducklake_file_partition_value p${k} ON p${k}.data_file_id = d.data_file_id AND p${k}.table_id = ? AND p${k}.partition_key_index = ${k}`);
+    keyParams.push(t);
+  }
   const files = await readColumns(
     connection,
     `SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.partition_id, d.partial_max, d.mapping_id,
             del.delete_file_id, del.path AS del_path, del.path_is_relative AS del_rel, del.format AS del_format,
-            del.delete_count, del.file_size_bytes AS del_size
+            del.delete_count, del.file_size_bytes AS del_size${keyColumns.join('')}
      FROM ducklake_data_file d
      LEFT JOIN (SELECT * FROM ducklake_delete_file x WHERE x.table_id = ? AND ${VISIBLE('x')}) del USING (data_file_id)
+     ${keyJoins.join(' ')}
      WHERE d.table_id = ? AND ${VISIBLE('d')}${filter.sql}
      ORDER BY d.file_order NULLS LAST, d.data_file_id`,
-    [t, s, s, t, s, s, ...filter.params],
+    [t, s, s, ...keyParams, t, s, s, ...filter.params],
   );
   const ids = files.data_file_id ?? [];
   const result: LakeDataFile[] = new Array<LakeDataFile>(ids.length);
@@ -114,27 +125,27 @@ export async function readFiles(
               deleteCount: toNumber(files.delete_count?.[i]) ?? 0,
             },
     };
+    // A key without a row stays a hole (unknown); a row with NULL is a NULL key.
+    for (let k = 0; k < keyCount; k += 1) if (files[`has${k}`]?.[i] === true) file.partitionValues[k] = toText(files[`pv${k}`]?.[i]);
     result[i] = file;
     index.set(file.id, file);
   }
   if (result.length === 0) return result;
-  // A short file list is passed by id (a small hash semi-join); a long one re-applies the
-  // visibility join, which beats binding tens of thousands of ids.
+  // With partition filters, stats and values are narrowed by the same semi-joins on the
+  // (small) partition-value table; rows of files not listed are ignored below. Without
+  // them, the visibility join narrows to the listed files.
   const scope: FileFilter =
-    result.length <= ID_LIST_LIMIT
-      ? { sql: ' AND x.data_file_id IN (SELECT unnest(?::BIGINT[]))', params: [listValue(result.map((f) => BigInt(f.id)))] }
+    filter.sql !== ''
+      ? { sql: filter.sql.replaceAll('d.data_file_id IN', 'x.data_file_id IN'), params: filter.params }
       : {
-          sql: ` AND x.data_file_id IN (SELECT d.data_file_id FROM ducklake_data_file d WHERE d.table_id = ? AND ${VISIBLE('d')}${filter.sql})`,
-          params: [t, s, s, ...filter.params],
+          sql: ` AND x.data_file_id IN (SELECT d.data_file_id FROM ducklake_data_file d WHERE d.table_id = ? AND ${VISIBLE('d')})`,
+          params: [t, s, s],
         };
-  await attachPartitionValues(connection, t, index, scope);
   if (options.statsColumnIds === undefined || options.statsColumnIds.length > 0) {
     await attachStats(connection, t, index, options.statsColumnIds, scope);
   }
   return result;
 }
-
-const ID_LIST_LIMIT = 20_000;
 
 interface FileFilter {
   sql: string;
@@ -183,21 +194,6 @@ export async function readPartitionCombos(connection: DuckDBConnection, snapshot
     combos.push({ partitionId: toNumber(rows.partition_id?.[i]), values, files: toNumber(rows.n?.[i]) ?? 0 });
   }
   return combos;
-}
-
-async function attachPartitionValues(connection: DuckDBConnection, t: bigint, index: Map<number, LakeDataFile>, scope: FileFilter): Promise<void> {
-  const values = await readColumns(
-    connection,
-    `SELECT x.data_file_id, x.partition_key_index, x.partition_value
-     FROM ducklake_file_partition_value x WHERE x.table_id = ?${scope.sql}`,
-    [t, ...scope.params],
-  );
-  const fileIds = values.data_file_id ?? [];
-  for (let i = 0; i < fileIds.length; i += 1) {
-    const file = index.get(toNumber(fileIds[i]) ?? -1);
-    const key = toNumber(values.partition_key_index?.[i]);
-    if (file && key !== null) file.partitionValues[key] = toText(values.partition_value?.[i]);
-  }
 }
 
 async function attachStats(
