@@ -4,7 +4,7 @@
  */
 import type { DuckLakeCatalogStatus } from '../../api/ducklake-catalog.ts';
 import type { Action, ControlConfig, Decision } from './actions.ts';
-import { degraded, ready, reconciling, type ConditionInput } from './conditions.ts';
+import { degraded, findCondition, ready, reconciling, type ConditionInput } from './conditions.ts';
 import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
 import { FINALIZER } from './names.ts';
@@ -86,7 +86,11 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
   } else if (init === undefined || isActive(init)) {
     if (init === undefined) actions.push(createJobAction(catalog, catalog, buildInitCatalogPlan(catalog), 'init-catalog', name, observed.config, false));
     const message = `Initialising catalog ${catalog.metadata.name} (generation ${generation}) with Job ${name}.`;
-    status = withConditions(status, condition([ready(false, 'JobRunning', message), reconciling(true, 'JobRunning', message)]), 'Running', now, generation);
+    // A catalog that was Ready stays usable while a new generation is checked: its tables
+    // and queries need not stop for a change of, say, the backup schedule.
+    const wasReady = findCondition(previous.conditions, 'Ready');
+    const stillReady = wasReady?.status === 'True' ? ready(true, 'Succeeded', wasReady.message) : ready(false, 'JobRunning', message);
+    status = withConditions(status, condition([stillReady, reconciling(true, 'JobRunning', message)]), 'Running', now, generation);
   } else if (init.state === 'Failed') {
     const message = init.message ?? `Job ${name} failed.`;
     status = withConditions(status, condition([ready(false, 'JobFailed', message), reconciling(false)]), 'Failed', now, generation);

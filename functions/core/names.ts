@@ -31,6 +31,11 @@ export type JobOp =
   | 'init-catalog' | 'apply-table' | 'drop-table' | 'ingest' | 'query'
   | 'expire-rows' | 'expire-snapshots' | 'cleanup-files' | 'compact' | 'check' | 'backup' | 'restore';
 
+/** ownerJobSelector is the label selector of the Featherman Jobs of one resource (pure). */
+export function ownerJobSelector(uid: string): string {
+  return `${LABELS.managedBy}=${MANAGED_BY},${LABELS.ownerUid}=${labelValue(uid)}`;
+}
+
 /** shortHash is the first `length` hex digits of SHA-256 over the parts joined by NUL (pure). */
 export function shortHash(parts: readonly string[], length = 8): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, length);

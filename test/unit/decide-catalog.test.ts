@@ -86,3 +86,17 @@ describe('decideCatalog', () => {
     assert.equal(second.status.lastBackup, '2026-11-25T03:00:40Z');
   });
 });
+
+describe('decideCatalog on a spec change', () => {
+  it('keeps a Ready catalog Ready while the new generation is checked', () => {
+    const first = decideCatalog(catalog(), observed(), NOW);
+    const done: ObservedJob = { name: jobName(first.actions), op: 'init-catalog', state: 'Succeeded', result: { op: 'init-catalog', ok: true, snapshotId: 0, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 1 } };
+    const readyStatus = decideCatalog(catalog({ status: first.status }), observed([done]), NOW).status;
+    const changed = decideCatalog(catalog({ generation: 2, status: readyStatus, spec: { backupPolicy: { schedule: '@daily' } } }), observed([done]), LATER);
+    assert.deepEqual(types(changed.actions), ['createJob']);
+    assert.notEqual(jobName(changed.actions), done.name);
+    assert.equal(findCondition(changed.status.conditions, 'Ready')?.status, 'True');
+    assert.equal(findCondition(changed.status.conditions, 'Reconciling')?.status, 'True');
+    assert.equal(changed.status.observedGeneration, 2);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * wakeDependents reconciles the tables and queries that wait for a catalog (Ready=False
+ * with CatalogMissing or CatalogNotReady): nothing else tells them that their catalog
+ * appeared or became Ready. Side effects: through reconcileResource.
+ */
+import type { Condition } from '../../api/condition.ts';
+import { findCondition } from '../core/conditions.ts';
+import type { FeathermanKind } from '../adapters/kube.ts';
+import type { HandlerDeps } from './deps.ts';
+import { metaText, specText } from './observe.ts';
+import { reconcileResource } from './reconcile.ts';
+
+const WAITING = new Set(['CatalogMissing', 'CatalogNotReady']);
+
+/** wakeDependents returns the names of the resources it reconciled. */
+export async function wakeDependents(deps: HandlerDeps, namespace: string, catalog: string): Promise<string[]> {
+  const woken: string[] = [];
+  for (const kind of ['DuckLakeTable', 'DuckLakeQuery'] as FeathermanKind[]) {
+    const items = await deps.kube.listResources(kind, namespace);
+    for (const item of items) {
+      const conditions = (item.status as { conditions?: Condition[] } | undefined)?.conditions;
+      const ready = findCondition(conditions, 'Ready');
+      if (specText(item, 'catalogRef') !== catalog || (ready !== undefined && !WAITING.has(ready.reason))) continue;
+      const name = metaText(item, 'name');
+      if (name === undefined) continue;
+      await reconcileResource(deps, kind, namespace, name);
+      woken.push(`${kind}/${name}`);
+    }
+  }
+  return woken;
+}

@@ -1,0 +1,119 @@
+/**
+ * reconcileResource runs the handler steps for one Featherman resource: read it fresh →
+ * observe what exists → decide (pure core) → apply the actions → write the status once
+ * (optimistic lock, no-op writes skipped) → remove the finalizer last. Every reconcile-*
+ * handler, job-finished, s3-object and the sweep go through here, so they all behave the
+ * same. Side effects: reads and writes through the adapters.
+ */
+import type { Action, Decision } from '../core/actions.ts';
+import { findCondition } from '../core/conditions.ts';
+import { decideCatalog } from '../core/decide-catalog.ts';
+import { decideQuery } from '../core/decide-query.ts';
+import { decideTable } from '../core/decide-table.ts';
+import { FINALIZER } from '../core/names.ts';
+import { validateCatalog } from '../core/validate-catalog.ts';
+import type { Condition } from '../../api/condition.ts';
+import type { FeathermanKind, RawObject, StatusWrite } from '../adapters/kube.ts';
+import type { HandlerDeps } from './deps.ts';
+import { controlConfig, metaText, observeCatalogVolume, observeJobs, readCatalogFor, specText, tablesOfCatalog } from './observe.ts';
+
+/** ReconcileOptions tune one reconcile. */
+export interface ReconcileOptions {
+  /** ingestRequested asks decideTable for an ingest Job (landing files arrived). */
+  ingestRequested?: boolean;
+  /** skipCurrent skips a resource whose status already reflects its generation (our own status write echoed back). */
+  skipCurrent?: boolean;
+}
+
+/** ReconcileOutcome says what one reconcile did, for the HTTP answer and the log line. */
+export interface ReconcileOutcome {
+  kind: FeathermanKind;
+  namespace: string;
+  name: string;
+  result: 'missing' | 'current' | 'reconciled';
+  actions: string[];
+  status?: StatusWrite;
+  jobsCreated: string[];
+}
+
+type Decide = (fresh: unknown) => Decision<unknown>;
+
+/** isCurrent reports whether a resource's status and Ready condition already reflect its generation and it is not being deleted (pure). */
+export function isCurrent(object: RawObject): boolean {
+  const generation = object.metadata?.generation;
+  const status = (object.status ?? {}) as { observedGeneration?: unknown; conditions?: Condition[] };
+  if (object.metadata?.deletionTimestamp !== undefined) return false;
+  return typeof generation === 'number' && status.observedGeneration === generation && findCondition(status.conditions, 'Ready')?.observedGeneration === generation;
+}
+
+async function decider(deps: HandlerDeps, kind: FeathermanKind, raw: RawObject, namespace: string, options: ReconcileOptions): Promise<Decide> {
+  const now = deps.now();
+  if (kind === 'DuckLakeCatalog') {
+    const name = metaText(raw, 'name') ?? '';
+    const checked = validateCatalog(raw);
+    const [jobs, pvc, tables, config] = await Promise.all([
+      observeJobs(deps, namespace, metaText(raw, 'uid') ?? ''),
+      observeCatalogVolume(deps, namespace, name),
+      tablesOfCatalog(deps, namespace, name),
+      controlConfig(deps, checked.ok ? checked.value : 'invalid'),
+    ]);
+    const observed = { jobs, pvc, tables, config };
+    return (fresh) => decideCatalog(fresh, observed, now);
+  }
+  const catalog = await readCatalogFor(deps, namespace, specText(raw, 'catalogRef'));
+  const [jobs, config] = await Promise.all([observeJobs(deps, namespace, metaText(raw, 'uid') ?? ''), controlConfig(deps, catalog)]);
+  if (kind === 'DuckLakeTable') {
+    const observed = { catalog, jobs, config, ...(options.ingestRequested ? { ingestRequested: true } : {}) };
+    return (fresh) => decideTable(fresh, observed, now);
+  }
+  return (fresh) => decideQuery(fresh, { catalog, jobs, config }, now);
+}
+
+async function applyAction(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, action: Action, created: string[]): Promise<void> {
+  switch (action.type) {
+    case 'addFinalizer':
+      await deps.kube.addFinalizer(kind, namespace, name, FINALIZER);
+      return;
+    case 'removeFinalizer':
+      await deps.kube.removeFinalizer(kind, namespace, name, FINALIZER);
+      return;
+    case 'ensurePvc':
+      await deps.kube.ensurePvc(action.pvc);
+      return;
+    case 'createJob':
+      if ((await deps.kube.createJob(action.job)) === 'created') created.push(action.job.metadata.name);
+      return;
+    case 'emitEvent':
+      await deps.kube.createEvent(action.event);
+      return;
+    case 'deleteObjects': {
+      if (deps.s3 === undefined) throw new Error(`cannot delete s3://${action.bucket}/${action.prefix} of ${kind} ${namespace}/${name}: the functions have no S3 adapter`);
+      const count = await deps.s3.deleteObjects(action.objectStore, namespace, action.bucket, action.prefix);
+      deps.log.info({ kind, namespace, name, bucket: action.bucket, prefix: action.prefix, count }, 'deleted table objects');
+      return;
+    }
+  }
+}
+
+/**
+ * reconcileResource reconciles one resource (side effects: API reads and writes, S3
+ * deletes). A missing resource is nothing to do. Throws on unexpected failures (the
+ * handler answers 5xx and the event is redelivered).
+ */
+export async function reconcileResource(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, options: ReconcileOptions = {}): Promise<ReconcileOutcome> {
+  const base = { kind, namespace, name, actions: [] as string[], jobsCreated: [] as string[] };
+  const raw = await deps.kube.readResource(kind, namespace, name);
+  if (raw === undefined) return { ...base, result: 'missing' };
+  if (options.skipCurrent && !options.ingestRequested && isCurrent(raw)) return { ...base, result: 'current' };
+  const decide = await decider(deps, kind, raw, namespace, options);
+  const decision = decide(raw);
+  const last = decision.actions.filter((action) => action.type === 'removeFinalizer');
+  for (const action of decision.actions.filter((item) => item.type !== 'removeFinalizer')) {
+    await applyAction(deps, kind, namespace, name, action, base.jobsCreated);
+  }
+  const status = await deps.kube.applyStatus(kind, namespace, name, (fresh) => decide(fresh).status);
+  for (const action of last) await applyAction(deps, kind, namespace, name, action, base.jobsCreated);
+  const actions = decision.actions.map((action) => action.type);
+  deps.log.info({ kind, namespace, name, generation: raw.metadata?.generation, actions, status, jobsCreated: base.jobsCreated }, `reconciled ${kind} ${namespace}/${name}`);
+  return { ...base, result: 'reconciled', actions, status };
+}

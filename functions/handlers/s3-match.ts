@@ -1,0 +1,50 @@
+/**
+ * matchS3Records maps S3 records to the tables they concern (pure): a created object
+ * under a table's ingest prefix in the table's bucket asks for an ingest; a removed
+ * object under a table's data path (outside its ingest prefix, where removals are
+ * normal) is possibly a file the catalog still references.
+ */
+import type { S3Record } from '../events/s3-notification.ts';
+import { tableObjects } from '../core/decide-table-deletion.ts';
+import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
+
+/** TableWithCatalog is a validated table and its validated catalog (when it exists). */
+export interface TableWithCatalog {
+  table: DuckLakeTable;
+  catalog: DuckLakeCatalog | undefined;
+}
+
+/** RecordMatch is what the records of one notification ask of one table. */
+export interface RecordMatch {
+  target: TableWithCatalog;
+  ingest: S3Record[];
+  removed: S3Record[];
+}
+
+function landingOf({ table, catalog }: TableWithCatalog): { bucket: string; prefix: string } | undefined {
+  const prefix = table.spec.ingest?.prefix;
+  const bucket = table.spec.objectStore?.bucket ?? catalog?.spec.objectStore.bucket;
+  return prefix === undefined || bucket === undefined ? undefined : { bucket, prefix };
+}
+
+/** matchS3Records groups records by the table they concern; records no table claims are left out (pure). */
+export function matchS3Records(records: readonly S3Record[], tables: readonly TableWithCatalog[]): RecordMatch[] {
+  const matches = new Map<string, RecordMatch>();
+  const entry = (target: TableWithCatalog) => {
+    const id = target.table.metadata.uid;
+    const found = matches.get(id) ?? { target, ingest: [], removed: [] };
+    matches.set(id, found);
+    return found;
+  };
+  for (const record of records) {
+    for (const target of tables) {
+      const landing = landingOf(target);
+      const inLanding = landing !== undefined && landing.bucket === record.bucket && record.key.startsWith(landing.prefix);
+      if (record.action === 'created' && inLanding) entry(target).ingest.push(record);
+      if (record.action !== 'removed' || inLanding || target.catalog === undefined) continue;
+      const data = tableObjects(target.catalog, target.table);
+      if (data.bucket === record.bucket && record.key.startsWith(data.prefix)) entry(target).removed.push(record);
+    }
+  }
+  return [...matches.values()];
+}
