@@ -25,7 +25,7 @@ import { operation as initCatalog } from '../runner/ops/init-catalog.ts';
 import type { ObjectStore } from '../runner/storage/object-store.ts';
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [1_000, 10_000, 100_000];
-const COMMITS = 30;
+const COMMITS = 40;
 const TABLE = {
   name: 'events',
   columns: [
@@ -81,28 +81,31 @@ function oneFile(n: number): WrittenFile {
   return { localPath: '', relativePath: `region=r1/ducklake-bench-${n}.parquet`, rowCount: 10, sizeBytes: 2000, footerSize: 500, columnStats: stats, partitionValues: ['r1'] };
 }
 
-async function timeCommits(path: string): Promise<number[]> {
+interface BenchCatalog {
+  db: DuckDBHandle;
+  tableId: number;
+  partitionId: number | null;
+  leaves: ReturnType<typeof leafColumns>;
+  times: number[];
+}
+
+async function openBench(path: string): Promise<BenchCatalog> {
   const db: DuckDBHandle = await openDuckDB(path);
-  try {
-    const latest = Number((await db.connection.runAndReadAll('SELECT max(snapshot_id) FROM ducklake_snapshot')).getRows()[0]?.[0]);
-    const table = await readTable(db.connection, 'main', 'events', latest);
-    if (!table) throw new Error('bench table missing');
-    const leaves = leafColumns(buildColumnTree(table.columns));
-    const times: number[] = [];
-    for (let n = 0; n < COMMITS; n += 1) {
-      const file = oneFile(n);
-      const started = process.hrtime.bigint();
-      await commitSnapshot(db.connection, { message: 'bench' }, async (tx) => {
-        await insertDataFiles(tx, { tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, files: [file], leaves });
-        tx.addChange('inserted_into_table', table.tableId);
-        await recordIngested(tx.connection, table.tableId, tx.snapshotId, new Date(), [{ key: `landing/events/new-${n}.csv`, etag: `e${n}`, size: 100 }]);
-      });
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    return times;
-  } finally {
-    await db.close();
-  }
+  const latest = Number((await db.connection.runAndReadAll('SELECT max(snapshot_id) FROM ducklake_snapshot')).getRows()[0]?.[0]);
+  const table = await readTable(db.connection, 'main', 'events', latest);
+  if (!table) throw new Error('bench table missing');
+  return { db, tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, leaves: leafColumns(buildColumnTree(table.columns)), times: [] };
+}
+
+async function commitOne(bench: BenchCatalog, n: number): Promise<void> {
+  const file = oneFile(n);
+  const started = process.hrtime.bigint();
+  await commitSnapshot(bench.db.connection, { message: 'bench' }, async (tx) => {
+    await insertDataFiles(tx, { tableId: bench.tableId, partitionId: bench.partitionId, files: [file], leaves: bench.leaves });
+    tx.addChange('inserted_into_table', bench.tableId);
+    await recordIngested(tx.connection, bench.tableId, tx.snapshotId, new Date(), [{ key: `landing/events/new-${n}.csv`, etag: `e${n}`, size: 100 }]);
+  });
+  bench.times.push(Number(process.hrtime.bigint() - started) / 1e6);
 }
 
 const median = (values: number[]) => {
@@ -139,18 +142,25 @@ async function runnerAppend(dir: string, catalogPath: string): Promise<number | 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'fm-bench-commit-'));
   try {
-    const medians: number[] = [];
-    let biggest = '';
+    const paths: string[] = [];
     for (const size of SIZES) {
       const started = Date.now();
-      const path = await buildCatalog(dir, size);
-      const built = Date.now() - started;
-      const times = await timeCommits(path);
-      const m = median(times);
-      medians.push(m);
-      biggest = path;
-      console.log(`catalog with ${size.toLocaleString('en-US')} data files (built in ${built} ms): one-file commit median ${m.toFixed(2)} ms, p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)]?.toFixed(2)} ms over ${COMMITS} commits`);
+      paths.push(await buildCatalog(dir, size));
+      console.log(`catalog with ${size.toLocaleString('en-US')} data files built in ${Date.now() - started} ms`);
     }
+    // Round-robin over the catalogs, so that machine load hits every size alike.
+    const benches = await Promise.all(paths.map(openBench));
+    try {
+      for (let n = 0; n < COMMITS; n += 1) for (const bench of benches) await commitOne(bench, n);
+    } finally {
+      for (const bench of benches) await bench.db.close();
+    }
+    const medians = benches.map((bench) => median(bench.times));
+    benches.forEach((bench, i) => {
+      const sorted = [...bench.times].sort((a, b) => a - b);
+      console.log(`one-file commit at ${(SIZES[i] ?? 0).toLocaleString('en-US')} data files: median ${(medians[i] ?? 0).toFixed(2)} ms, min ${sorted[0]?.toFixed(2)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]?.toFixed(2)} ms over ${COMMITS} commits`);
+    });
+    const biggest = paths[paths.length - 1] ?? '';
     const whole = await runnerAppend(dir, biggest);
     console.log(whole === undefined ? 'runner append: runner/main.ts not present, skipped' : `runner appending one small file at 100k data files: ${whole.toFixed(0)} ms whole process`);
     console.log(`commit growth ${((medians[medians.length - 1] ?? 0) / (medians[0] || 1)).toFixed(2)}`);
