@@ -60,7 +60,7 @@ export async function listLandingObjects(store: ObjectStore, prefix: string, key
 }
 
 /** downloadLandingFiles fetches each object through the cache, a few at a time (side effect: local files). */
-export async function downloadLandingFiles(cache: FileCache, objects: readonly LandingObject[], parallel = 4): Promise<LocalLandingFile[]> {
+export async function downloadLandingFiles(cache: FileCache, objects: readonly LandingObject[], parallel = 8): Promise<LocalLandingFile[]> {
   const out: LocalLandingFile[] = new Array(objects.length);
   let next = 0;
   const worker = async () => {
