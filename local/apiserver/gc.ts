@@ -53,7 +53,7 @@ export class GarbageCollector {
   }
 
   private enqueue(event: StoreEvent): void {
-    if (event.type === 'ADDED') return;
+    if (event.type === 'ADDED' && ownerUids(event.object).length === 0) return;
     this.pending.push(event);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -76,6 +76,12 @@ export class GarbageCollector {
   private handle(event: StoreEvent): void {
     const meta = metaOf(event.object);
     const ref: ObjectRef = { storageKey: event.storageKey, namespace: String(meta.namespace ?? ''), name: String(meta.name ?? '') };
+    if (event.type === 'ADDED') {
+      // Like the real collector: a dependent created with no live owner is deleted.
+      const owners = ownerUids(event.object);
+      if (owners.every((uid) => !this.ctx.store.hasUid(uid))) this.deleteRef(ref);
+      return;
+    }
     if (event.type === 'MODIFIED') {
       if (meta.deletionTimestamp) this.advance(ref);
       return;

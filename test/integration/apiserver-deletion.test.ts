@@ -105,6 +105,12 @@ describe('local API server: deletion, finalizers and garbage collection', () => 
     assert.ok(await gone(() => core.readNamespacedConfigMap({ namespace, name: 'shared' })));
   });
 
+  it('deletes a dependent created with an owner that does not exist', async () => {
+    const ghost: V1OwnerReference = { apiVersion: 'batch/v1', kind: 'Job', name: 'ghost', uid: '00000000-0000-0000-0000-000000000000' };
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'ghost-owned', ownerReferences: [ghost] } } });
+    assert.ok(await gone(() => core.readNamespacedConfigMap({ namespace, name: 'ghost-owned' })));
+  });
+
   it('orphans dependents with propagationPolicy Orphan', async () => {
     const job = await batch.createNamespacedJob({ namespace, body: jobBody('orphaning') });
     const owner: V1OwnerReference = { apiVersion: 'batch/v1', kind: 'Job', name: 'orphaning', uid: job.metadata?.uid ?? '' };
