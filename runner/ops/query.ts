@@ -124,7 +124,7 @@ export const operation: Operation<QueryPlan> = {
           tables: perTable,
         },
         summary:
-          `Query on snapshot ${snapshot.snapshotId}: ${output.rows.toLocaleString('en-US')} rows, ` +
+          `Query on snapshot ${snapshot.snapshotId}: ${output.rows.toLocaleString('en-US')} row${output.rows === 1 ? '' : 's'}, ` +
           `${scan.filesRead} of ${scan.filesTotal} files read (${scan.filesPruned} pruned), ${formatBytes(bytes)}`,
       };
     } finally {

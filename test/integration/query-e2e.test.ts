@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { QueryPlan, type PlanInput } from '../../api/plan.ts';
 import type { OpOutcome } from '../../runner/ops/context.ts';
 import { operation as query } from '../../runner/ops/query.ts';
+import { spawnRunner } from '../support/runner.ts';
 import { salesTable, startIngestWorld, type IngestWorld } from './ingest-harness.ts';
 
 function csv(rows: [number, string, string, number][]): string {
@@ -50,5 +51,29 @@ describe('query over tables written by apply-table and ingest', () => {
     const day = await run(world, "SELECT id FROM sales WHERE ts = TIMESTAMP '2024-05-03 10:00:00'");
     assert.deepEqual(lines(day).map((r) => r.id), [4]);
     assert.ok(Number(day.details?.filesRead) <= 2, `read ${String(day.details?.filesRead)} files`);
+  });
+});
+
+describe('query through the runner process', () => {
+  it('runs as a Job would: shared lock, result on the termination log, one INFO summary', async (t) => {
+    const world = await startIngestWorld(t);
+    const table = salesTable();
+    await world.applyTable(table);
+    await world.put('landing/sales/a.csv', csv([[1, '2024-05-01 10:00:00', 'EU', 10], [2, '2024-05-01 11:00:00', 'US', 20]]));
+    await world.ingest(table);
+    const run = await spawnRunner(
+      { op: 'query', ...world.common, sql: "SELECT id, amount FROM sales WHERE region = 'US'", output: { location: 's3://lake/results/us.csv', format: 'csv' } },
+      { env: world.s3.env },
+    );
+    assert.equal(run.exitCode, 0, run.stderr);
+    const result = JSON.parse(run.terminationLog) as { ok: boolean; op: string; query?: { rows: number; preview: string; outputLocation?: string } };
+    assert.ok(Buffer.byteLength(run.terminationLog) <= 4096);
+    assert.equal(result.ok, true);
+    assert.equal(result.query?.rows, 1);
+    assert.equal(result.query?.preview, '{"id":2,"amount":20}');
+    assert.equal(result.query?.outputLocation, 's3://lake/results/us.csv');
+    const body = new TextDecoder().decode(await world.s3.store.getBytes('results/us.csv'));
+    assert.equal(body, 'id,amount\n2,20.0\n');
+    assert.ok(run.logs.some((l) => typeof l.msg === 'string' && /^Query on snapshot \d+: 1 row, 1 of \d+ files read \(\d+ pruned\)/.test(l.msg)), run.stderr);
   });
 });
