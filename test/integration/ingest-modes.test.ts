@@ -214,3 +214,33 @@ test('table column stats keep their rows when an append stays inside the bounds,
   ], 'a NaN-only file has no bound, so the merged float bound becomes unknown (format §8)');
   assert.equal((await world.catalogRows('SELECT record_count FROM ducklake_table_stats'))[0]?.record_count, 8);
 });
+
+test('reader options: CSV delimiter, quote, escape, NULL text and date formats; JSON arrays; empty files', async (t) => {
+  const world = await startIngestWorld(t);
+  const table = plainTable({
+    columns: [{ name: 'id', type: 'INTEGER' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }],
+    ingest: {
+      prefix: 'landing/opts/', format: 'csv',
+      options: { header: false, delimiter: ';', quote: "'", escape: '\\', nullString: 'n/a', timestampFormat: '%d/%m/%Y %H:%M' },
+    },
+  });
+  await world.applyTable(table);
+  await world.put('landing/opts/a.csv', "1;05/11/2026 10:30;'semi;colon';1.5\n2;06/11/2026 11:00;'it\\'s';n/a\n");
+  await world.put('landing/opts/empty.csv', '');
+  const csv = await world.ingest(table);
+  assert.equal(csv.rows, 2);
+  const json = plainTable({ ingest: { prefix: 'landing/json/', format: 'json', options: { jsonFormat: 'array', timestampFormat: '%Y%m%dT%H%M' } } });
+  await world.put('landing/json/a.json', '[{"id": 3, "ts": "20261107T0800", "region": "EU", "amount": 2}, {"id": 4, "ts": null, "region": null}]');
+  const jsonResult = await world.ingest(json);
+  assert.equal(jsonResult.rows, 2);
+  const duck = await withScratchDuckDB(t);
+  const rows: string[] = [];
+  for (const file of await world.catalogRows('SELECT path FROM ducklake_data_file ORDER BY data_file_id')) {
+    const local = join(world.dir, `${rows.length}.parquet`);
+    await world.s3.store.getToFile(`main/sales/${file.path}`, local);
+    const read = (await duck.runAndReadAll(`SELECT id, strftime(ts, '%Y-%m-%d %H:%M') AS ts, region, amount FROM read_parquet(${quoteString(local)}) ORDER BY id`)).getRowObjectsJS();
+    rows.push(...read.map((row) => `${row.id}|${row.ts}|${row.region}|${row.amount}`));
+  }
+  assert.deepEqual(rows, ['1|2026-11-05 10:30|semi;colon|1.5', "2|2026-11-06 11:00|it's|null", '3|2026-11-07 08:00|EU|2', '4|null|null|null']);
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM featherman_ingested_object'))[0]?.n, 3, 'the empty file is recorded too, so it is not read again');
+});
