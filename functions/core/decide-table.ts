@@ -83,7 +83,8 @@ function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: 
  * wait for the catalog (CatalogMissing / CatalogNotReady); one apply-table Job per
  * generation (its name from uid + generation + op, so a replay finds it); its outcome
  * into status (Applied, JobFailed with the runner's message, DataLoss); then an ingest
- * Job per minute when requested, its figures and failures into status.
+ * Job per minute when requested (and once when a generation is first seen applied, for
+ * files that landed before), its figures and failures into status.
  */
 export function decideTable(resource: unknown, observed: TableObserved, now: Date): TableDecision {
   const checked = validateTable(resource);
@@ -126,7 +127,10 @@ export function decideTable(resource: unknown, observed: TableObserved, now: Dat
     const next = withConditions(status, [ready(false, reason, message), reconciling(false), degraded(dataLoss, 'DataLoss', message)], 'Failed', now, generation);
     return finish(next, [], [eventAction(owner, 'Warning', reason, message, apply.name, now)]);
   }
-  const decided = decideIngest(table, catalog, observed, status, now);
+  // Landing files that arrived before the table existed had no table to go to: the first
+  // time a generation is seen applied, one ingest catches them up.
+  const catchUp = table.spec.ingest !== undefined && !isDoneAt(previous.conditions, generation, []);
+  const decided = decideIngest(table, catalog, catchUp ? { ...observed, ingestRequested: true } : observed, status, now);
   const applied = eventAction(owner, 'Normal', 'Applied', findCondition(decided.status.conditions, 'Ready')?.message ?? 'Applied.', apply.name, now);
   return finish(decided.status, decided.actions, [applied]);
 }

@@ -107,7 +107,7 @@ describe('decide functions converge', () => {
     settle(world, now, () => [...stepCatalog(world, now), ...stepTable(world, now)]);
     assert.equal(findCondition(world.catalog.status?.conditions as never, 'Ready')?.status, 'True');
     assert.equal(findCondition(world.table?.status?.conditions as never, 'Ready')?.status, 'True');
-    assert.deepEqual([...world.jobs.values()].map((j) => j.op), ['init-catalog', 'apply-table']);
+    assert.deepEqual([...world.jobs.values()].map((j) => j.op), ['init-catalog', 'apply-table', 'ingest']);
 
     const writes = world.statusWrites;
     const events = world.events.size;
@@ -115,11 +115,13 @@ describe('decide functions converge', () => {
     assert.equal(world.statusWrites, writes, 'replays write no status');
     assert.equal(world.events.size, events, 'replays emit no events');
 
+    const ingests = () => [...world.jobs.values()].filter((j) => j.op === 'ingest').length;
+    assert.equal(ingests(), 1, 'one catch-up ingest once the table is applied');
     for (let i = 0; i < 10; i += 1) stepTable(world, new Date(Date.parse('2026-11-25T10:30:00Z') + i * 3000), true);
-    assert.equal([...world.jobs.values()].filter((j) => j.op === 'ingest').length, 1);
+    assert.equal(ingests(), 2, 'ten landing events in one minute make one ingest Job');
     runJobs(world, snapshot);
     settle(world, now, () => stepTable(world, now));
-    assert.deepEqual([world.table?.status?.lastAppliedSnapshot, world.table?.status?.rowCount], [3, 9]);
+    assert.deepEqual([world.table?.status?.lastAppliedSnapshot, world.table?.status?.rowCount], [4, 12]);
 
     world.catalog.metadata.deletionTimestamp = '2026-11-25T11:00:00Z';
     settle(world, now, () => stepCatalog(world, now));

@@ -113,17 +113,19 @@ describe('decideTable: applying a generation', () => {
     const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
     const done: ObservedJob = { name, op: 'apply-table', state: 'Succeeded', completionTime: '2026-11-25T10:16:00Z', result: result({ op: 'apply-table', snapshotId: 5, table: { rowCount: 0, fileCount: 0, schemaVersion: 2, bytes: 0 } }) };
     const second = decideTable(table({ status: first.status }), observed([done]), LATER);
-    assert.deepEqual(types(second.actions), ['emitEvent:Applied']);
+    assert.deepEqual(types(second.actions), ['createJob', 'emitEvent:Applied'], 'one ingest catches up files that landed before the table existed');
+    assert.match(jobsOf(second.actions)[0]?.metadata.name ?? '', /^fm-ingest-sales-/);
     assert.equal(readyOf(second.status)?.status, 'True');
     assert.equal(readyOf(second.status)?.message, 'Table main.sales matches generation 1 at snapshot 5.');
-    assert.equal(findCondition(second.status.conditions, 'Reconciling')?.status, 'False');
-    assert.deepEqual([second.status.lastAppliedSnapshot, second.status.schemaVersion, second.status.rowCount, second.status.lastModified, second.status.phase], [5, 2, 0, '2026-11-25T10:16:00Z', 'Succeeded']);
-    const third = decideTable(table({ status: second.status }), observed([done]), LATER);
+    assert.equal(findCondition(second.status.conditions, 'Reconciling')?.reason, 'Ingesting');
+    assert.deepEqual([second.status.lastAppliedSnapshot, second.status.schemaVersion, second.status.rowCount, second.status.lastModified, second.status.phase], [5, 2, 0, '2026-11-25T10:16:00Z', 'Running']);
+    const ingest: ObservedJob = { name: jobsOf(second.actions)[0]?.metadata.name ?? '', op: 'ingest', state: 'Pending' };
+    const third = decideTable(table({ status: second.status }), observed([done, ingest]), LATER);
     assert.deepEqual(third.actions, []);
     assert.deepEqual(third.status, second.status);
     const afterTtl = decideTable(table({ status: second.status }), observed([]), LATER);
-    assert.deepEqual(afterTtl.actions, []);
-    assert.deepEqual(afterTtl.status, second.status);
+    assert.deepEqual(afterTtl.actions, [], 'no second catch-up once the generation is applied');
+    assert.deepEqual([afterTtl.status.lastAppliedSnapshot, readyOf(afterTtl.status)?.status, afterTtl.status.phase], [5, 'True', 'Succeeded']);
   });
 
   it('puts a failing Job\'s message in the Ready condition', () => {
@@ -173,6 +175,13 @@ describe('decideTable: ingest', () => {
     const nextMinute = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Running' }], { ingestRequested: true }), new Date('2026-11-25T10:21:01Z'));
     assert.equal(jobsOf(nextMinute.actions).length, 1);
     assert.notEqual(jobsOf(nextMinute.actions)[0]?.metadata.name, name);
+  });
+
+  it('does not catch up when the table has no ingest spec', () => {
+    const first = decideTable(table({ spec: { ingest: undefined } }), observed(), NOW);
+    const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
+    const done: ObservedJob = { name, op: 'apply-table', state: 'Succeeded', result: result({ op: 'apply-table', snapshotId: 1 }) };
+    assert.deepEqual(types(decideTable(table({ spec: { ingest: undefined }, status: first.status }), observed([done]), NOW).actions), ['emitEvent:Applied']);
   });
 
   it('does not ingest before the table is applied', () => {
