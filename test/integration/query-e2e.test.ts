@@ -3,6 +3,10 @@ import { describe, it } from 'node:test';
 import { QueryPlan, type PlanInput } from '../../api/plan.ts';
 import type { OpOutcome } from '../../runner/ops/context.ts';
 import { operation as query } from '../../runner/ops/query.ts';
+import { openDuckDB } from '../../runner/lake/duckdb.ts';
+import { readFiles } from '../../runner/lake/read/files.ts';
+import { readTables } from '../../runner/lake/read/tables.ts';
+import { bucketOf, murmur3Long } from '../../runner/lake/write/murmur3.ts';
 import { spawnRunner } from '../support/runner.ts';
 import { salesTable, startIngestWorld, type IngestWorld } from './ingest-harness.ts';
 
@@ -48,6 +52,27 @@ describe('query over tables written by apply-table and ingest', () => {
     assert.ok(Number(eu.details?.filesPruned) > 0, `pruned ${String(eu.details?.filesPruned)} of ${total}`);
     assert.equal(Number(eu.details?.filesRead) + Number(eu.details?.filesPruned), total);
 
+    // bucket(4, id): our Murmur3 in JS must agree with the one ingest ran in DuckDB SQL.
+    for (const id of [1, 2, 3, 4, 5]) {
+      const one = await run(world, `SELECT id FROM sales WHERE id = ${id}`);
+      assert.deepEqual(lines(one).map((r) => r.id), [id]);
+      assert.equal(one.details?.filesRead, 1, `id ${id}: read ${String(one.details?.filesRead)} of ${String(one.details?.filesTotal)}`);
+    }
+    const catalog = await openDuckDB(world.catalogPath, { readOnly: true });
+    try {
+      const [sales] = await readTables(catalog.connection, second.snapshotId ?? -1, 's3://lake/');
+      assert.ok(sales);
+      const files = await readFiles(catalog.connection, second.snapshotId ?? -1, sales);
+      const bucketKey = [...sales.partitionSpecs.values()][0]?.find((k) => k.transform === 'bucket(4)');
+      assert.ok(bucketKey, 'the spec has bucket(4) on id');
+      for (const file of files) {
+        const stats = file.stats.get(bucketKey.columnId);
+        assert.equal(stats?.min, stats?.max, 'one id per file');
+        assert.equal(file.partitionValues[bucketKey.index], String(bucketOf(murmur3Long(BigInt(stats?.min ?? '0')), 4)));
+      }
+    } finally {
+      await catalog.close();
+    }
     const day = await run(world, "SELECT id FROM sales WHERE ts = TIMESTAMP '2024-05-03 10:00:00'");
     assert.deepEqual(lines(day).map((r) => r.id), [4]);
     assert.ok(Number(day.details?.filesRead) <= 2, `read ${String(day.details?.filesRead)} files`);

@@ -166,3 +166,20 @@ describe('decidePartitionFilters', () => {
     assert.equal(decidePartitionFilters(table, mixed, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), undefined);
   });
 });
+
+describe('pruneFiles by bucket(N)', () => {
+  // Iceberg's spec vectors: murmur3(long 34) = 2017239379 → bucket 3 of 16; murmur3("iceberg") = 1210000089 → bucket 9 of 16.
+  const bucketed: LakeTable = {
+    ...table,
+    partitionId: 20,
+    partitionSpecs: new Map([[20, [{ index: 0, columnId: 1, transform: 'bucket(16)' }, { index: 1, columnId: 3, transform: 'bucket(16)' }]]]),
+  };
+  const files = [3, 4, 9].map((b) => ({ ...file(b, {}, [String(b), String(b)]), partitionId: 20 }));
+  const keptIds = (predicates: Predicate[]) => pruneFiles(files, bucketed, compilePredicates(bucketed, predicates)).kept.map((f) => f.id);
+  it('keeps only the bucket of an integer', () => assert.deepEqual(keptIds([{ kind: 'compare', column: 'id', op: '=', value: int(34) }]), [3]));
+  it('keeps only the bucket of a string', () => assert.deepEqual(keptIds([{ kind: 'compare', column: 'region', op: '=', value: str('iceberg') }]), [9]));
+  it('keeps the buckets of IN values and ignores ranges', () => {
+    assert.deepEqual(keptIds([{ kind: 'in', column: 'id', values: [int(34), str('34')] }]), [3]);
+    assert.deepEqual(keptIds([{ kind: 'compare', column: 'id', op: '>', value: int(34) }]), [3, 4, 9]);
+  });
+});

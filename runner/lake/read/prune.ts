@@ -1,6 +1,7 @@
 import type { LakeColumn } from './column-types.ts';
 import type { LakeDataFile, PartitionCombo, PartitionValueFilter } from './files.ts';
 import type { LakeTable, PartitionKeyInfo } from './tables.ts';
+import { bucketOf, murmur3Long, murmur3String } from '../write/murmur3.ts';
 import { calendarField, compareValues, domainOf, parseConstant, parseStatValue, type Comparable, type Domain, type SqlConstant } from './values.ts';
 
 /** CompareOp is a binary comparison a predicate may use. */
@@ -150,9 +151,36 @@ function partitionsAllow(file: LakeDataFile, spec: readonly PartitionKeyInfo[], 
       if (!rangeAllows({ min: value, max: value, allNull: false, hasNull: false }, predicate)) return false;
       continue;
     }
+    const bucket = /^bucket\s*\(\s*(\d+)\s*\)$/.exec(transform);
+    if (bucket) {
+      if (!bucketAllows(Number(bucket[1]), text, predicate)) return false;
+      continue;
+    }
     if (!temporalAllows(transform, text, predicate)) return false;
   }
   return true;
+}
+
+/**
+ * bucketAllows checks a bucket(N) key for equality and IN (DuckLake §9: Murmur3 of the
+ * value widened to int64, or of the UTF-8 bytes of a string). Ranges say nothing about
+ * buckets; other types are left alone.
+ */
+function bucketAllows(buckets: number, text: string, predicate: Exclude<CompiledPredicate, { kind: 'null' }>): boolean {
+  if (!/^\d+$/.test(text) || buckets < 1) return true;
+  const type = predicate.column.type.trim().toLowerCase();
+  const hash = (c: Comparable): number | undefined => {
+    if (predicate.domain === 'string' && typeof c === 'string') return murmur3String(c);
+    if (predicate.domain === 'integer' && typeof c === 'bigint' && type !== 'uint64') return murmur3Long(c);
+    return undefined;
+  };
+  const values = predicate.kind === 'in' ? predicate.values : predicate.kind === 'compare' && predicate.op === '=' ? [predicate.value] : undefined;
+  if (!values) return true;
+  const value = Number(text);
+  return values.some((c) => {
+    const h = hash(c);
+    return h === undefined || bucketOf(h, buckets) === value;
+  });
 }
 
 /**
