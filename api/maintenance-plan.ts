@@ -59,6 +59,7 @@ export const ExpireSnapshotsFields = {
   op: z.literal('expire-snapshots'),
   olderThanDays: z.number().min(0).max(36500).default(7).describe('Snapshots committed more than this many days ago are expired (never the latest).'),
   keepSnapshots: z.array(z.number().int().min(0)).max(10000).default([]).describe('Snapshot ids to keep whatever their age (pending queries, backups).'),
+  keepBackupSnapshots: z.boolean().default(true).describe('Also keep the snapshot each retained backup holds (read from the backup manifests).'),
 };
 
 /** CleanupFilesFields: delete scheduled files past the grace period, and orphans. */

@@ -24,7 +24,10 @@ test('backup uploads a checkpointed copy, keeps it within retention and deletes 
   assert.equal(outcome.snapshotId, latest);
   assert.equal(outcome.details?.backupKey, '_backups/lake/20261125T140000000Z.ducklake');
   assert.deepEqual(outcome.details?.deleted, [old.details?.backupKey]);
-  assert.deepEqual(await world.keys('_backups/'), [mid.details?.backupKey, outcome.details?.backupKey].sort());
+  const kept = [mid.details?.backupKey, outcome.details?.backupKey].map(String);
+  assert.deepEqual(await world.keys('_backups/'), [...kept, ...kept.map((key) => `${key}.json`)].sort(), 'backups and their manifests; the old pair is gone');
+  const manifest = JSON.parse(Buffer.from(await world.s3.store.getBytes(`${kept[1]}.json`)).toString('utf8')) as { snapshotId: number };
+  assert.equal(manifest.snapshotId, latest);
 
   // The uploaded object is a self-contained DuckLake catalog at the same snapshot.
   const local = join(world.dir, 'downloaded.ducklake');

@@ -73,3 +73,23 @@ test('expire-snapshots wipes the rows of a dropped table once no snapshot sees i
   assert.deepEqual((await world.rowsAt('events')).map((row) => row.id), [1]);
   assert.equal((await world.catalogRows("SELECT count(*) AS n FROM ducklake_table WHERE table_name = 'events'"))[0]?.n, 1);
 });
+
+test('expire-snapshots keeps the snapshot a retained backup holds, unless told otherwise', async (t) => {
+  const world = await startMaintainWorld(t);
+  const base = Date.now();
+  const at = (days: number) => () => new Date(base + days * DAY);
+  await world.applyTable(eventsTable());
+  world.ctx.now = at(1);
+  const a = await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1]]));
+  await world.runOp({ op: 'backup' }, { now: at(1) });
+  world.ctx.now = at(2);
+  await world.ingestCsv(eventsTable({ mode: 'overwrite' }), 'b.csv', csvRows([[2, '2026-11-02 10:00:00', 'EU', 2]]));
+  world.ctx.now = at(3);
+  await world.ingestCsv(eventsTable(), 'c.csv', csvRows([[3, '2026-11-03 10:00:00', 'US', 3]]));
+  const kept = await world.runOp({ op: 'expire-snapshots', olderThanDays: 1 }, { now: at(20) });
+  assert.deepEqual(kept.details?.keptForBackups, [a.snapshotId]);
+  assert.equal(kept.details?.scheduledFiles, 0, "the backup's files stay referenced");
+  assert.deepEqual((await world.rowsAt('events', a.snapshotId)).map((row) => row.id), [1]);
+  const all = await world.runOp({ op: 'expire-snapshots', olderThanDays: 1, keepBackupSnapshots: false }, { now: at(20) });
+  assert.equal(all.details?.scheduledFiles, 1);
+});
