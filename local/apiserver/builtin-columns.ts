@@ -59,6 +59,10 @@ export function ageOf(timestamp: unknown, now: Date): string {
 const age = column('Age', 'string', (object, now) => ageOf(obj(object.metadata).creationTimestamp, now));
 const dataCount = column('Data', 'string', (object) => Object.keys(obj(object.data)).length + Object.keys(obj(object.binaryData)).length);
 
+function podContainers(template: JsonObject): JsonObject[] {
+  return list(obj(template.spec).containers).map(obj);
+}
+
 function jobStatus(object: JsonObject): string {
   const conditions = list(obj(object.status).conditions).map(obj);
   const isTrue = (type: string): boolean => conditions.some((condition) => condition.type === type && condition.status === 'True');
@@ -120,7 +124,11 @@ const COLUMNS: Record<string, BuiltinColumn[]> = {
     column('StorageClass', 'string', (object) => String(obj(object.spec).storageClassName ?? '<unset>')),
     age,
   ],
-  '/pods': [column('Ready', 'string', podReady), column('Status', 'string', podStatus), column('Restarts', 'integer', podRestarts), age],
+  '/pods': [
+    column('Ready', 'string', podReady), column('Status', 'string', podStatus), column('Restarts', 'integer', podRestarts), age,
+    column('IP', 'string', (object) => String(obj(object.status).podIP ?? '<none>'), 1),
+    column('Node', 'string', (object) => String(obj(object.spec).nodeName ?? '<none>'), 1),
+  ],
   '/events': [
     column('Last Seen', 'string', eventLastSeen),
     column('Type', 'string', (object) => String(object.type ?? '')),
@@ -133,6 +141,9 @@ const COLUMNS: Record<string, BuiltinColumn[]> = {
     column('Completions', 'string', (object) => `${Number(obj(object.status).succeeded ?? 0)}/${Number(obj(object.spec).completions ?? 1)}`),
     column('Duration', 'string', jobDuration),
     age,
+    column('Containers', 'string', (object) => podContainers(obj(obj(object.spec).template)).map((container) => String(container.name ?? '')).join(','), 1),
+    column('Images', 'string', (object) => podContainers(obj(obj(object.spec).template)).map((container) => String(container.image ?? '')).join(','), 1),
+    column('Selector', 'string', (object) => Object.entries(obj(obj(obj(object.spec).selector).matchLabels)).map(([key, value]) => `${key}=${String(value)}`).join(','), 1),
   ],
   'coordination.k8s.io/leases': [column('Holder', 'string', (object) => String(obj(object.spec).holderIdentity ?? '')), age],
   'admissionregistration.k8s.io/validatingwebhookconfigurations': [column('Webhooks', 'integer', (object) => list(object.webhooks).length), age],

@@ -115,6 +115,7 @@ export async function handleRequest(ctx: ServerContext, request: IncomingMessage
       await handleResource(ctx, route, request, response, url.searchParams);
       return;
     }
+    if (route.type === 'unknown') throw NOT_FOUND;
     if (request.method !== 'GET') throw methodNotAllowed();
     const document = discovery(ctx, route) ?? openApiDocument(ctx, route, request.headers.accept);
     if (!document) throw NOT_FOUND;
