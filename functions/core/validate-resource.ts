@@ -31,7 +31,8 @@ function lenientStatus<T>(schema: z.ZodType<T>, status: unknown): T | undefined 
 /**
  * validateResource parses `obj` as a resource of `kind` with `spec` and `status` schemas,
  * then runs `metadataCheck` and `crossCheck` (lookup-free rules zod cannot express);
- * every issue of all steps is returned at once (pure).
+ * when the schema fails, `looseCheck` checks the cross-field rules on what can be read,
+ * skipping paths the schema already reported. Every issue is returned at once (pure).
  */
 export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
   obj: unknown,
@@ -41,6 +42,7 @@ export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
   build: (parts: { metadata: ResourceMeta; spec: z.infer<S>; status: z.infer<T> | undefined }) => R,
   crossCheck: (value: R) => string[],
   metadataCheck: (metadata: ResourceMeta) => string[] = () => [],
+  looseCheck: (input: unknown) => string[] = () => [],
 ): ValidationResult<R> {
   const envelope = z.object({
     apiVersion: z.literal(API_VERSION),
@@ -55,7 +57,9 @@ export function validateResource<S extends z.ZodType, T extends z.ZodType, R>(
     // Metadata rules are still checked when the spec is bad, so one edit can fix all.
     const metadata = ResourceMeta.safeParse((input as Record<string, unknown>).metadata);
     const extra = metadata.success ? metadataCheck(metadata.data) : [];
-    return { ok: false, issues: [...formatIssues(parsed.error.issues, input), ...extra] };
+    const schemaIssues = formatIssues(parsed.error.issues, input);
+    const loose = looseCheck(input).filter((line) => !schemaIssues.some((known) => known.split(':')[0] === line.split(':')[0]));
+    return { ok: false, issues: [...schemaIssues, ...extra, ...loose] };
   }
   const value = build({
     metadata: parsed.data.metadata,

@@ -117,6 +117,27 @@ describe('validation edge cases', () => {
   }
 });
 
+describe('schema and cross-field issues together', () => {
+  it('reports cross-field rules even when the schema already fails', () => {
+    const result = validateTable({
+      apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeTable', metadata: { name: 't', uid: 'u' },
+      spec: {
+        catalogRef: 'lake', name: 't', mode: 'upsert', ttlDays: 3,
+        columns: [{ name: 'id', type: 'INTEGER' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'x', type: 'STRNG' }, { name: 'ID', type: 'BIGINT' }],
+        format: { partitioning: ['day(id)', 'month(x)'] },
+      },
+    });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.issues, [
+      `spec.columns[2].type: unknown type "STRNG"; ${TYPE_RULE}; got "STRNG"`,
+      'spec.mode: must be one of "append", "overwrite"; got "upsert"',
+      'spec.columns[3].name: must be unique among the columns (letter case is ignored); got "ID"',
+      'spec.format.partitioning[0]: must apply day() to a DATE or TIMESTAMP column, and id is INTEGER; got "day(id)"',
+      'spec.ttlColumn: must be set together with ttlDays; got nothing',
+    ]);
+  });
+});
+
 describe('messageOf', () => {
   it('joins issues into one condition message', () => {
     assert.equal(messageOf(['spec.a: must be x; got 1']), 'spec.a: must be x; got 1.');
