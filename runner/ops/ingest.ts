@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PartitionKey } from '../../api/partition-spec.ts';
 import type { IngestPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
-import { assertCatalogV1, commitSnapshot, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
 import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
@@ -84,10 +84,9 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
   const ingest = plan.table.ingest;
   const name = `${plan.table.schema}.${plan.table.name}`;
   if (!ingest) throw new FeathermanError('FM_ERR_INVALID_SPEC', `table.ingest: must be set to ingest into ${name}; got nothing`);
-  const catalog = await openDuckDB(plan.catalog.path, { log: ctx.log });
+  const catalog = await openCatalog(plan.catalog.path, { log: ctx.log });
   const workDir = join(ctx.cacheDir, `ingest-${randomUUID()}`);
   try {
-    await assertCatalogV1(catalog.connection, plan.catalog.path);
     await ensureLedger(catalog.connection);
     const latest = await readSnapshot(catalog.connection);
     if (!latest) throw new FeathermanError('FM_ERR_CATALOG_MISSING', `the catalog ${plan.catalog.path} has no snapshot; run init-catalog first`);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { IngestPlan } from '../../api/plan.ts';
 import { isFeathermanError } from '../../runner/errors.ts';
 import { quoteString } from '../../runner/lake/sql.ts';
+import { operation as ingestOperation } from '../../runner/ops/ingest.ts';
 import { salesTable, startIngestWorld, withScratchDuckDB } from './ingest-harness.ts';
 
 const plainTable = (overrides = {}) => salesTable({ format: { compression: 'ZSTD', partitioning: [] }, ...overrides });
@@ -243,4 +244,17 @@ test('reader options: CSV delimiter, quote, escape, NULL text and date formats; 
   }
   assert.deepEqual(rows, ['1|2026-11-05 10:30|semi;colon|1.5', "2|2026-11-06 11:00|it's|null", '3|2026-11-07 08:00|EU|2', '4|null|null|null']);
   assert.equal((await world.catalogRows('SELECT count(*) AS n FROM featherman_ingested_object'))[0]?.n, 3, 'the empty file is recorded too, so it is not read again');
+});
+
+test('refuses a missing catalog, a missing table and a table without ingest spec, creating nothing', async (t) => {
+  const world = await startIngestWorld(t);
+  const missing = join(world.dir, 'nope', 'lake.duckdb');
+  const plan = IngestPlan.parse({ op: 'ingest', ...world.common, catalog: { name: 'lake', path: missing }, table: plainTable() });
+  await assert.rejects(ingestOperation.run(plan, world.ctx), (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_CATALOG_MISSING');
+  await assert.rejects(stat(missing), /ENOENT/, 'no catalog file was created');
+  await assert.rejects(world.ingest(plainTable({ name: 'ghost' })), (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_TABLE_MISSING' && /main\.ghost/.test(error.message));
+  const noIngest = plainTable();
+  delete (noIngest as { ingest?: unknown }).ingest;
+  await world.applyTable(noIngest);
+  await assert.rejects(world.ingest(noIngest), (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_INVALID_SPEC' && /table\.ingest: must be set/.test(error.message));
 });
