@@ -104,6 +104,12 @@ async function handleResource(ctx: ServerContext, route: Extract<Route, { type: 
 /** handleRequest answers one HTTP request (side effects: store writes, the response). */
 export async function handleRequest(ctx: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (ctx.logger.isLevelEnabled('debug')) {
+    const started = performance.now();
+    response.once('finish', () => {
+      ctx.logger.debug({ method: request.method, path: url.pathname, query: url.search, status: response.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+  }
   try {
     const route = routeOf(ctx.registry, url.pathname);
     if (route.type === 'health') {
