@@ -111,6 +111,37 @@ async function copy(connection: DuckDBConnection, sql: string): Promise<CopiedFi
  * writes no file.
  */
 export async function writeDataFiles(options: WriteDataFilesOptions): Promise<WrittenFile[]> {
+  const files = await writeAll(options);
+  const first = files[0];
+  if (first) await assertFieldIds(options.connection, first.localPath, options.columns);
+  return files;
+}
+
+function expectedFieldIds(columns: readonly ColumnNode[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (node: ColumnNode) => {
+    out.set(`${node.name}:${node.columnId}`, node.columnId);
+    node.children.forEach(walk);
+  };
+  columns.forEach(walk);
+  return out;
+}
+
+/**
+ * assertFieldIds reads a written file's schema with parquet_schema() and checks that its
+ * field ids are exactly the DuckLake column ids, nested ones included (read only). Every
+ * file of one COPY shares the schema, so one file is checked per write.
+ */
+export async function assertFieldIds(connection: DuckDBConnection, path: string, columns: readonly ColumnNode[]): Promise<void> {
+  const rows = await queryRowsBig(connection, `SELECT name, field_id FROM parquet_schema(${quoteString(path)}) WHERE field_id IS NOT NULL`);
+  const got = rows.map((row) => `${String(row.name)}:${String(row.field_id)}`).sort();
+  const want = [...expectedFieldIds(columns).keys()].sort();
+  if (got.join(',') !== want.join(',')) {
+    throw new Error(`Parquet file ${basename(path)} has field ids [${got.join(', ')}]; expected [${want.join(', ')}]`);
+  }
+}
+
+async function writeAll(options: WriteDataFilesOptions): Promise<WrittenFile[]> {
   const { connection, columns, partitionFields } = options;
   const leaves = leafColumns(columns);
   const select = castSelect(options.source, columns);
