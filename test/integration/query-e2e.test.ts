@@ -102,3 +102,47 @@ describe('query through the runner process', () => {
     assert.ok(run.logs.some((l) => typeof l.msg === 'string' && /^Query on snapshot \d+: 1 row, 1 of \d+ files read \(\d+ pruned\)/.test(l.msg)), run.stderr);
   });
 });
+
+describe('query over nested and typed columns written by ingest', () => {
+  it('reads lists, structs, maps, decimals, dates and timestamptz and prunes by month(d) and stats', async (t) => {
+    const world = await startIngestWorld(t);
+    const table = {
+      name: 'typed',
+      columns: [
+        { name: 'id', type: 'INTEGER' },
+        { name: 'tags', type: 'VARCHAR[]' },
+        { name: 'info', type: 'STRUCT(a INTEGER, b VARCHAR)' },
+        { name: 'm', type: 'MAP(VARCHAR, INTEGER)' },
+        { name: 'd', type: 'DATE' },
+        { name: 'price', type: 'DECIMAL(10,2)' },
+        { name: 'ok', type: 'BOOLEAN' },
+        { name: 'at', type: 'TIMESTAMPTZ' },
+      ],
+      format: { partitioning: ['month(d)', 'bucket(3, price)'] },
+      ingest: { prefix: 'landing/typed/', format: 'json' as const },
+    };
+    await world.applyTable(table);
+    const rows = [0, 1, 2, 3].map((i) => JSON.stringify({
+      id: i, tags: [`x${i}`, 'y'], info: { a: i * 10, b: `b${i}` }, m: { [`k${i}`]: i },
+      d: `2026-0${i < 2 ? 2 : 3}-${i < 2 ? 27 + i : i - 1}`.replace(/-(\d)$/, '-0$1'), price: 12.34 + i, ok: i % 2 === 0,
+      at: `2026-01-01T1${i}:00:00.5Z`,
+    }));
+    await world.put('landing/typed/t.json', rows.join('\n') + '\n');
+    const ingested = await world.ingest(table);
+    assert.equal(ingested.rows, 4);
+    const all = await run(world, 'SELECT id, tags, info, m, d, price, ok, "at" FROM typed ORDER BY id');
+    assert.deepEqual(lines(all)[1], {
+      id: 1, tags: ['x1', 'y'], info: { a: 10, b: 'b1' }, m: [{ key: 'k1', value: 1 }], d: '2026-02-28', price: '13.34', ok: false, at: '2026-01-01 11:00:00.5+00',
+    });
+    const march = await run(world, "SELECT id FROM typed WHERE d = DATE '2026-03-02' ORDER BY id");
+    assert.deepEqual(lines(march).map((r) => r.id), [3]);
+    assert.ok(Number(march.details?.filesPruned) > 0);
+    const cheap = await run(world, 'SELECT id FROM typed WHERE price < 13.00');
+    assert.deepEqual(lines(cheap).map((r) => r.id), [0]);
+    assert.equal(cheap.details?.filesRead, 1);
+    const late = await run(world, `SELECT id FROM typed WHERE "at" >= TIMESTAMPTZ '2026-01-01 13:00:00+00'`);
+    assert.deepEqual(lines(late).map((r) => r.id), [3]);
+    const nested = await run(world, "SELECT count(*) AS n FROM typed WHERE info.a >= 20 AND list_contains(tags, 'y')");
+    assert.deepEqual(lines(nested), [{ n: '2' }]);
+  });
+});
