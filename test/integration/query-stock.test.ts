@@ -113,6 +113,20 @@ before(async () => {
     await run('UPDATE ducklake_inlined_data_1_3 SET end_snapshot = 9 WHERE id = 7');
     await run('CREATE TABLE ducklake_inlined_delete_1 (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)');
     await run('INSERT INTO ducklake_inlined_delete_1 VALUES (1, 0, 9)');
+    // S10/S11: table `merged` whose one file is the result of merge_adjacent_files over the
+    // inserts of S10 and S11: rows carry their snapshot in _ducklake_internal_snapshot_id.
+    await snap(10, 4, 5, 6, 'created_table:"main"."merged"');
+    await run("INSERT INTO ducklake_table VALUES (4, uuid(), 10, NULL, 0, 'merged', 'merged/', true)");
+    await run("INSERT INTO ducklake_column VALUES (1, 10, NULL, 4, 1, 'k', 'int64', NULL, NULL, true, NULL, 'literal', 'duckdb')");
+    await snap(11, 4, 5, 6, 'inserted_into_table:4');
+    await mkdir(`${dataPath}main/merged/`, { recursive: true });
+    const merged = `${dataPath}main/merged/ducklake-0199a1b2-0000-7000-8000-000000000009.parquet`;
+    const out = await c.runAndReadAll(
+      `COPY (SELECT k::BIGINT AS k, k::BIGINT AS _ducklake_internal_row_id, s::BIGINT AS _ducklake_internal_snapshot_id FROM (VALUES (1, 10), (2, 10), (3, 11)) v(k, s))
+       TO ${quoteString(merged)} (FORMAT parquet, FIELD_IDS {k: 1, _ducklake_internal_row_id: 2147483540, _ducklake_internal_snapshot_id: 2147483539}, RETURN_STATS)`,
+    );
+    const size = Number(out.getRowObjectsJS()[0]?.file_size_bytes);
+    await run("INSERT INTO ducklake_data_file VALUES (9, 4, 10, NULL, NULL, 'ducklake-0199a1b2-0000-7000-8000-000000000009.parquet', true, 'parquet', 3, ?, 100, 0, NULL, NULL, NULL, 11)", [size]);
   } finally {
     await db.close();
   }
@@ -153,6 +167,12 @@ describe('query: a catalog as the stock extension writes it', () => {
     assert.deepEqual(inlined.rows, [{ id: 7, note: 'inl' }, { id: 8, note: null }]);
     assert.equal(inlined.details?.inlinedRows, 2);
     assert.deepEqual((await rowsAt(sql, 3)).rows[0], { id: 1, ts: '2024-01-01 10:00:00', region: 'EU', amount: 10.5 });
+  });
+
+  it('hides rows of a merged file inserted after the snapshot', async () => {
+    assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 10)).rows.map((r) => r.k), ['1', '2']);
+    assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 11)).rows.map((r) => r.k), ['1', '2', '3']);
+    assert.deepEqual(Object.keys((await rowsAt('SELECT * FROM merged', 11)).rows[0] ?? {}), ['k']);
   });
 
   it('reads the added column as NULL in older files and prunes by the partition', async () => {
