@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../runner/log.ts';
 import { startApiServer } from './apiserver/server.ts';
 import { startEventRouter, type EventRouter } from './event-router/event-router.ts';
 import { JobExecutor } from './job-executor/job-executor.ts';
+import { VolumeBinder } from './job-executor/volume-binder.ts';
 import { REPO_ROOT } from './job-executor/pod-process.ts';
 import { startEmbeddedS3 } from './s3/embedded-s3.ts';
 
@@ -186,6 +187,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       stops.push(() => router.close());
     }
 
+    const binder = new VolumeBinder(kubeConfig, dataDir, logger.child({ component: 'volume-binder' }));
+    await binder.start();
+    stops.push(async () => binder.stop());
     const executor = new JobExecutor({ kubeConfig, dataDir, logger: logger.child({ component: 'job-executor' }), concurrency: options.concurrency });
     await executor.start();
     stops.push(() => executor.close());

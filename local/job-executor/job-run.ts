@@ -56,6 +56,17 @@ async function markLeftoverPods(job: V1Job, options: JobRunOptions): Promise<num
   return failed;
 }
 
+/** note records a Kubernetes Event for `kubectl describe`; a failure only logs at debug (side effect: an API write). */
+function note(options: JobRunOptions, kind: 'Job' | 'Pod', target: V1Job | V1Pod, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+  const involved = {
+    apiVersion: kind === 'Pod' ? 'v1' : 'batch/v1', kind,
+    name: target.metadata?.name ?? '', namespace: target.metadata?.namespace ?? 'default', uid: target.metadata?.uid,
+  };
+  void options.kube.recordEvent(involved, type, reason, message, component).then((error) => {
+    if (error) options.logger.debug({ err: error, reason }, 'recording an Event failed');
+  });
+}
+
 interface Attempt {
   exitCode: number | 'config-error';
   deadline: boolean;
@@ -78,6 +89,7 @@ async function runAttempt(job: V1Job, pod: V1Pod, container: V1Container, option
     await volumes?.cleanup();
     if (!(error instanceof ContainerConfigError)) throw error;
     log.warn({ reason: error.reason, message: error.message }, 'container cannot be configured; the Pod fails');
+    note(options, 'Pod', pod, 'Warning', 'Failed', `Error: ${error.message}`, 'kubelet');
     await options.kube.patchPodStatus(namespace, podName, podConfigErrorStatus(image, error.message, iso(new Date())));
     return { exitCode: 'config-error', deadline: false };
   }
@@ -90,9 +102,11 @@ async function runAttempt(job: V1Job, pod: V1Pod, container: V1Container, option
       fallbackToLogs: container.terminationMessagePolicy === 'FallbackToLogsOnError',
     }, async (pid, startedAt) => {
       await options.kube.patchPodStatus(namespace, podName, podRunningStatus(image, initNames, iso(startedAt), `featherman://${pid}`));
+      note(options, 'Pod', pod, 'Normal', 'Started', `Started container ${container.name}`, 'kubelet');
     });
     if (options.signal.aborted) return { exitCode: end.exitCode, deadline: false };
     const killedByDeadline = deadline.aborted;
+    if (killedByDeadline) note(options, 'Pod', pod, 'Normal', 'Killing', `Stopping container ${container.name}`, 'kubelet');
     await options.kube.patchPodStatus(namespace, podName, podTerminatedStatus(image, initNames, {
       exitCode: end.exitCode, message: end.message, startedAt: iso(end.startedAt), finishedAt: iso(end.finishedAt), containerId: `featherman://${end.pid}`,
       ...(killedByDeadline ? { podReason: 'DeadlineExceeded', podMessage: 'Pod was active on the node longer than the specified deadline' } : {}),
@@ -130,6 +144,8 @@ export async function runJob(job: V1Job, options: JobRunOptions): Promise<JobRun
       ? { active: 0, ready: 0, succeeded: 1, failed, completionTime: now, conditions: jobSucceededConditions(now) }
       : { active: 0, ready: 0, failed, conditions: jobFailedConditions(outcome, now) };
     await options.kube.patchJobStatus(namespace, name, status);
+    if (outcome === 'Complete') note(options, 'Job', job, 'Normal', 'Completed', 'Job completed', 'job-controller');
+    else note(options, 'Job', job, 'Warning', outcome, status.conditions[1]?.message as string, 'job-controller');
     log.info({ outcome, failed }, outcome === 'Complete' ? 'Job complete' : 'Job failed');
     return outcome === 'Complete' ? 'Complete' : 'Failed';
   };
@@ -142,6 +158,8 @@ export async function runJob(job: V1Job, options: JobRunOptions): Promise<JobRun
       const pod = await options.kube.createPod(buildPod(job, podNameFor(name)));
       await options.kube.patchJobStatus(namespace, name, { startTime, active: 1, ready: 0, failed, terminating: 0, uncountedTerminatedPods: {} });
       log.info({ pod: pod.metadata?.name, attempt }, 'Pod started');
+      note(options, 'Job', job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name ?? ''}`, 'job-controller');
+      note(options, 'Pod', pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${pod.metadata?.name ?? ''} to featherman-local`, 'default-scheduler');
       const result = await runAttempt(job, pod, container, options, signal, deadline.signal);
       if (options.signal.aborted) return 'aborted';
       if (result.exitCode === 0) return await finish('Complete');

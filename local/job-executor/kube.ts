@@ -10,6 +10,15 @@ function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 
+/** EventTarget names the object an Event is about. */
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  uid?: string;
+}
+
 /** KeyedData is the data of a Secret (decoded) or a ConfigMap. */
 export type KeyedData = Record<string, string>;
 
@@ -77,6 +86,42 @@ export class JobExecutorKube {
     } catch (error) {
       if (isNotFound(error)) return false;
       throw new Error(`while writing the status of Job ${namespace}/${name}`, { cause: error });
+    }
+  }
+
+  /** patchClaimStatus merge-patches a PersistentVolumeClaim's status; false when the claim is gone. */
+  async patchClaimStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.core.patchNamespacedPersistentVolumeClaimStatus({ namespace, name, body: { status } }, MERGE);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw new Error(`while writing the status of PersistentVolumeClaim ${namespace}/${name}`, { cause: error });
+    }
+  }
+
+  /**
+   * recordEvent creates a core/v1 Event about an object, as the Job controller and the
+   * kubelet do, for `kubectl describe` (side effect: an API write; failures are returned, not thrown).
+   */
+  async recordEvent(involved: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string, component: string): Promise<Error | undefined> {
+    const now = new Date();
+    const namespace = involved.namespace;
+    try {
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { name: `${involved.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace },
+          involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, namespace, uid: involved.uid },
+          reason, message, type, count: 1,
+          firstTimestamp: now, lastTimestamp: now,
+          source: { component, host: 'featherman-local' },
+          reportingComponent: component, reportingInstance: 'featherman-local',
+        },
+      });
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 

@@ -126,7 +126,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 }
 
 /** waitForJobEnd waits for a Complete or Failed condition and returns the Job. */
-export function waitForJobEnd(world: ExecutorWorld, name: string, timeoutMs = 30_000): Promise<V1Job> {
+export function waitForJobEnd(world: ExecutorWorld, name: string, timeoutMs = 90_000): Promise<V1Job> {
   return waitUntil(`Job ${name} to finish`, async () => {
     const job = await world.batch.readNamespacedJob({ namespace: 'default', name });
     return jobFinished(job) ? job : undefined;

@@ -75,6 +75,21 @@ describe('featherman up: local mode as a whole', () => {
     assert.equal(received.find((request) => request.path === '/sweep')?.event?.type, 'dev.knative.sources.ping');
   });
 
+  it('binds a PersistentVolumeClaim to a local folder and removes the folder with the claim', { skip: !hasKubectl && 'no kubectl' }, async () => {
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'catalog-x', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } };
+    await kubectl(local.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(claim));
+    await kubectl(local.kubeconfigPath, ['wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/catalog-x', '--timeout=20s']);
+    assert.equal(await kubectl(local.kubeconfigPath, ['get', 'pvc', 'catalog-x', '-o', 'jsonpath={.status.capacity.storage}']), '2Gi');
+    const folder = path.join(dir, 'local', 'volumes', 'default', 'catalog-x');
+    assert.ok(fs.statSync(folder).isDirectory());
+    await kubectl(local.kubeconfigPath, ['delete', 'pvc', 'catalog-x', '--wait=true']);
+    const started = Date.now();
+    while (fs.existsSync(folder)) {
+      assert.ok(Date.now() - started < 10_000, 'the folder goes with the claim');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
   it('runs a Featherman Job to Complete and tells job-finished', async () => {
     const plan = { op: 'init-catalog', catalog: { name: 'demo', path: '/var/lib/featherman/catalog/demo.ducklake' }, objectStore: { bucket: 'lake', endpoint: local.s3Endpoint, forcePathStyle: true } };
     const job = {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RunnerResult } from '../../api/result.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
-import { buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
+import { buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, waitUntil, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
 
 const TABLE: LakeTableSpecInput = {
   name: 'users',
@@ -54,6 +54,12 @@ describe('job executor: runner Jobs against the local API server and embedded S3
     assert.equal(result.ok, true);
     assert.equal(result.snapshotId, 0);
     assert.ok(fs.statSync(world.localCatalogPath).size > 0, 'the container path was rewritten to the claim folder');
+    const events = await waitUntil('the Job and Pod Events', async () => {
+      const list = (await world.core.listNamespacedEvent({ namespace: 'default' })).items;
+      const reasons = list.filter((event) => [job.metadata?.name, pod.metadata?.name].includes(event.involvedObject.name)).map((event) => `${event.involvedObject.kind}/${event.reason ?? ''}`);
+      return ['Job/SuccessfulCreate', 'Job/Completed', 'Pod/Scheduled', 'Pod/Started'].every((reason) => reasons.includes(reason)) ? reasons : undefined;
+    }, 5000);
+    assert.ok(events.length >= 4);
   });
 
   it('resolves secretKeyRef env: apply-table then ingest read S3 with the Secret keys and commit the rows', async () => {
@@ -88,14 +94,14 @@ describe('job executor: runner Jobs against the local API server and embedded S3
     assert.equal(failed?.reason, 'BackoffLimitExceeded');
     assert.equal(failed?.message, 'Job has reached the specified backoff limit');
     assert.equal(condition(job, 'FailureTarget')?.reason, 'BackoffLimitExceeded');
-    assert.equal(job.status?.failed, 2);
-    assert.equal(job.status?.completionTime, undefined);
     const pods = await podsOfJob(world, 'bad-plan');
+    assert.equal(job.status?.failed, 2, `status ${JSON.stringify(job.status)}; pods ${JSON.stringify(pods.map((pod) => pod.status))}`);
+    assert.equal(job.status?.completionTime, undefined);
     assert.equal(pods.length, 2, 'a new Pod per retry');
     for (const pod of pods) {
       assert.equal(pod.status?.phase, 'Failed');
       const state = terminated(pod);
-      assert.equal(state?.exitCode, 2);
+      assert.equal(state?.exitCode, 2, JSON.stringify(state));
       assert.equal(state?.reason, 'Error');
       const result = RunnerResult.parse(JSON.parse(state?.message ?? ''));
       assert.equal(result.ok, false);
@@ -119,6 +125,10 @@ describe('job executor: runner Jobs against the local API server and embedded S3
       const waiting = pod?.status?.containerStatuses?.[0]?.state?.waiting;
       assert.equal(waiting?.reason, 'CreateContainerConfigError');
       assert.equal(waiting?.message, message);
+      const warning = await waitUntil('the kubelet Warning', async () => (await world.core.listNamespacedEvent({ namespace: 'default' })).items
+        .find((event) => event.involvedObject.name === pod?.metadata?.name && event.type === 'Warning'), 5000);
+      assert.equal(warning.reason, 'Failed');
+      assert.equal(warning.message, `Error: ${message}`);
     }
   });
 });
