@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { quoteString } from '../../runner/lake/sql.ts';
+import { assertFieldIds } from '../../runner/lake/write/parquet-writer.ts';
+import { buildColumnTree, fieldIdsLiteral } from '../../runner/lake/write/table-columns.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { startIngestWorld, withScratchDuckDB } from './ingest-harness.ts';
 
 test('nested and typed columns: field ids for every leaf, stats rows for leaves only, format texts', async (t) => {
@@ -55,4 +58,19 @@ test('nested and typed columns: field ids for every leaf, stats rows for leaves 
   assert.equal(elementRows.reduce((sum, row) => sum + Number(row.value_count), 0), 8, 'list elements are counted as values');
   const values = await world.catalogRows('SELECT DISTINCT partition_key_index, partition_value FROM ducklake_file_partition_value ORDER BY 1, 2');
   assert.deepEqual(values.filter((row) => row.partition_key_index === 0).map((row) => row.partition_value), ['2', '3']);
+});
+
+test('the field-id check refuses a Parquet file whose ids are not the column ids', async (t) => {
+  const duck = await withScratchDuckDB(t);
+  const dir = await tempDir(t, 'fm-fieldids-');
+  const path = join(dir, 'x.parquet');
+  await duck.run(`COPY (SELECT 1 AS id, {'a': 2} AS s) TO ${quoteString(path)} (FORMAT parquet, FIELD_IDS {id: 1, s: {__duckdb_field_id: 2, a: 4}})`);
+  const columns = buildColumnTree([
+    { columnId: 1, name: 'id', type: 'int32', nullable: true, parentColumn: null, order: 1, initialDefault: null, defaultValue: null, beginSnapshot: 1, comment: null },
+    { columnId: 2, name: 's', type: 'struct', nullable: true, parentColumn: null, order: 2, initialDefault: null, defaultValue: null, beginSnapshot: 1, comment: null },
+    { columnId: 3, name: 'a', type: 'int32', nullable: true, parentColumn: 2, order: 3, initialDefault: null, defaultValue: null, beginSnapshot: 1, comment: null },
+  ]);
+  await assert.rejects(assertFieldIds(duck, path, columns), /has field ids \[a:4, id:1, s:2\]; expected \[a:3, id:1, s:2\]/);
+  await duck.run(`COPY (SELECT 1 AS id, {'a': 2} AS s) TO ${quoteString(path)} (FORMAT parquet, FIELD_IDS ${fieldIdsLiteral(columns)})`);
+  await assertFieldIds(duck, path, columns);
 });
