@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from '../../local/apiserver/test-harness.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'apiserver');
@@ -125,6 +125,27 @@ describe('local API server: CRUD semantics with @kubernetes/client-node', () => 
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     ));
     assert.equal(code, 422);
+  });
+
+  it('server-side applies through client-node, with 409 conflicts between managers unless forced', async () => {
+    const ssa = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const applied = await custom.patchNamespacedCustomObject({ group, version, namespace, plural, name: 'applied', body: widget('applied', { color: 'red', size: 4 }), fieldManager: 'controller-a' }, ssa) as Obj;
+    assert.equal(applied.spec.size, 4);
+    assert.ok((applied.metadata.managedFields as Obj[]).some((entry) => entry.manager === 'controller-a' && entry.operation === 'Apply'));
+    const { code, body } = await apiError(custom.patchNamespacedCustomObject({ group, version, namespace, plural, name: 'applied', body: widget('applied', { color: 'red', size: 9 }), fieldManager: 'controller-b' }, ssa));
+    assert.equal(code, 409);
+    assert.match(body.message, /^Apply failed with 1 conflict: conflict with "controller-a".*: \.spec\.size/);
+    const forced = await custom.patchNamespacedCustomObject({ group, version, namespace, plural, name: 'applied', body: widget('applied', { color: 'red', size: 9 }), fieldManager: 'controller-b', force: true }, ssa) as Obj;
+    assert.equal(forced.spec.size, 9);
+  });
+
+  it('works with the generic KubernetesObjectApi (discovery-based)', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(harness.kubeConfig);
+    const created = await objects.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace }, data: { a: '1' } } as Obj);
+    assert.equal(created.metadata?.name, 'generic');
+    const read = await objects.read({ apiVersion: `${group}/${version}`, kind: 'Widget', metadata: { name: 'alpha', namespace } }) as Obj;
+    assert.equal(read.kind, 'Widget');
+    assert.equal(read.metadata.name, 'alpha');
   });
 
   it('generates names from generateName', async () => {
