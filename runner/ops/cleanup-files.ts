@@ -17,6 +17,7 @@ import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
 const LOG_CHUNK = 500;
+const ROW_BATCH = 250;
 
 async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
   const now = ctx.now();
@@ -43,8 +44,10 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
       const removedRows = [...decision.due, ...decision.notS3];
       if (removedRows.length > 0) {
         await withTransaction(catalog.connection, async (connection) => {
-          for (const row of removedRows) {
-            await runSql(connection, 'DELETE FROM ducklake_files_scheduled_for_deletion WHERE data_file_id = ? AND path = ?', [row.fileId, row.path]);
+          for (let start = 0; start < removedRows.length; start += ROW_BATCH) {
+            const slice = removedRows.slice(start, start + ROW_BATCH);
+            await runSql(connection, `DELETE FROM ducklake_files_scheduled_for_deletion USING (VALUES ${slice.map(() => '(?::BIGINT, ?::VARCHAR)').join(', ')}) AS done(id, p)
+              WHERE data_file_id = done.id AND path = done.p`, slice.flatMap((row) => [row.fileId, row.path]));
           }
         });
       }

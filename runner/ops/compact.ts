@@ -17,6 +17,7 @@ import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
 import { decideCompaction, partitionDirOf, type CompactionGroup } from '../lake/maintain/compaction-plan.ts';
 import { buildCompactionSource } from '../lake/maintain/compaction-source.ts';
 import { downloadObject } from '../lake/maintain/local-files.ts';
+import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { readTableFiles } from '../lake/maintain/table-files.ts';
 import { insertDataFiles } from '../lake/write/commit-files.ts';
@@ -26,6 +27,9 @@ import { buildColumnTree, leafColumns } from '../lake/write/table-columns.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
+/** DOWNLOADS_IN_FLIGHT is how many source objects compaction downloads at once. */
+const DOWNLOADS_IN_FLIGHT = 8;
+
 interface Merged {
   group: CompactionGroup;
   written: WrittenFile[];
@@ -34,12 +38,10 @@ interface Merged {
 async function mergeGroup(group: CompactionGroup, index: number, table: CatalogTable, plan: CompactPlan, work: DuckDBHandle, storeFor: StoreLookup, workDir: string): Promise<Merged> {
   const dir = join(workDir, `group-${index}`);
   await mkdir(dir, { recursive: true });
-  const sources = [];
-  for (const file of group.files) {
-    const dataPath = await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`));
-    const deletePath = file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null;
-    sources.push({ dataPath, deletePath });
-  }
+  const sources = await mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
+    dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
+    deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
+  }));
   const columns = buildColumnTree(table.columns);
   const source = await buildCompactionSource(work.connection, sources, columns, table.columns);
   const written = await writeDataFiles({

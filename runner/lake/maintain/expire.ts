@@ -26,6 +26,9 @@ export interface ExpireResult {
   droppedTables: number[];
 }
 
+/** SCHEDULE_BATCH is how many scheduled-for-deletion rows one INSERT carries. */
+const SCHEDULE_BATCH = 250;
+
 const UNSEEN = `end_snapshot IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ducklake_snapshot s WHERE s.snapshot_id >= begin_snapshot AND s.snapshot_id < end_snapshot)`;
 
 /** VERSIONED_METADATA are the versioned tables whose unseen rows are deleted (children first where they have any). */
@@ -61,14 +64,15 @@ async function scheduleUnseenFiles(connection: DuckDBConnection, dataPath: strin
     [idList(dataIds)]);
   const deleteIds = deleteFiles.map((row) => asNumber(row.id, 'delete_file_id'));
   let bytes = 0;
-  for (const row of [...dataFiles, ...deleteFiles]) {
+  const scheduled = [...dataFiles, ...deleteFiles].map((row) => {
     const tableDir = dirs.get(asNumber(row.table_id, 'table_id')) ?? dataPath;
-    const url = joinPath(tableDir, asString(row.path, 'path'), row.path_is_relative !== false);
-    const stored = relativeToDataPath(dataPath, url);
+    const stored = relativeToDataPath(dataPath, joinPath(tableDir, asString(row.path, 'path'), row.path_is_relative !== false));
     bytes += asNumber(row.file_size_bytes, 'file_size_bytes');
-    await runSql(connection, 'INSERT INTO ducklake_files_scheduled_for_deletion VALUES (?, ?, ?, ?::TIMESTAMPTZ)', [
-      asNumber(row.id, 'file id'), stored.path, stored.isRelative, now.toISOString(),
-    ]);
+    return [asNumber(row.id, 'file id'), stored.path, stored.isRelative, now.toISOString()];
+  });
+  for (let start = 0; start < scheduled.length; start += SCHEDULE_BATCH) {
+    const slice = scheduled.slice(start, start + SCHEDULE_BATCH);
+    await runSql(connection, `INSERT INTO ducklake_files_scheduled_for_deletion VALUES ${slice.map(() => '(?, ?, ?, ?::TIMESTAMPTZ)').join(', ')}`, slice.flat());
   }
   const dataList = idList(dataIds);
   for (const table of ['ducklake_file_column_stats', 'ducklake_file_variant_stats', 'ducklake_file_partition_value', 'ducklake_data_file']) {
