@@ -8,7 +8,7 @@ import { degraded, findCondition, ready, reconciling, type ConditionInput } from
 import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
 import { FINALIZER } from './names.ts';
-import { buildInitCatalogPlan, catalogDataPath } from './plan-build.ts';
+import { buildInitCatalogPlan, buildRestorePlan, catalogDataPath } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog } from './resources.ts';
 import { buildCatalogPvc } from '../specs/pvc.ts';
 import { validateCatalog } from './validate-catalog.ts';
@@ -51,12 +51,37 @@ function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], s
   return { status: lastBackup !== undefined && (status.lastBackup ?? '') < lastBackup ? { ...status, lastBackup } : status, degraded: degraded(false) };
 }
 
+// spec.restore is honoured only when the catalog is created: before it was ever
+// initialised (no snapshotId in status). A successful restore sets snapshotId, so a
+// restore never runs twice; init-catalog then accepts the restored file.
+function decideRestore(catalog: DuckLakeCatalog, observed: CatalogObserved, status: DuckLakeCatalogStatus, now: Date): { stop: boolean; actions: Action[]; status: DuckLakeCatalogStatus } {
+  const from = catalog.spec.restore?.fromBackup;
+  const previous = catalog.status ?? {};
+  if (from === undefined || previous.snapshotId !== undefined) return { stop: false, actions: [], status };
+  const generation = catalog.metadata.generation;
+  const name = resourceJobName(catalog, 'restore');
+  const job = observed.jobs.find((candidate) => candidate.name === name);
+  if (job === undefined && isDoneAt(previous.conditions, generation, ['JobFailed'])) return { stop: true, actions: [], status: previous };
+  if (job === undefined || isActive(job)) {
+    const message = `Restoring catalog ${catalog.metadata.name} from backup ${from} with Job ${name}.`;
+    const actions = job === undefined ? [createJobAction(catalog, catalog, buildRestorePlan(catalog), 'restore', name, observed.config, false)] : [];
+    return { stop: true, actions, status: withConditions(status, [ready(false, 'JobRunning', message), reconciling(true, 'JobRunning', message), degraded(false)], 'Running', now, generation) };
+  }
+  if (job.state === 'Failed') {
+    const message = `Restoring from backup ${from} failed: ${job.message ?? `Job ${name} failed.`}`;
+    const next = withConditions(status, [ready(false, 'JobFailed', message), reconciling(false), degraded(false)], 'Failed', now, generation);
+    const events = transitioned(previous.conditions, next.conditions ?? []) ? [eventAction(ownerOf(catalog), 'Warning', 'JobFailed', message, name, now)] : [];
+    return { stop: true, actions: events, status: next };
+  }
+  return { stop: false, actions: [], status: { ...status, snapshotId: job.result?.snapshotId ?? 0 } };
+}
+
 /**
  * decideCatalog decides about one DuckLakeCatalog (pure). Invalid spec → InvalidSpec.
  * Deleting → wait until no table names it (WaitingForTables), then remove the finalizer.
- * Otherwise: add the finalizer, ensure the volume claim, run one init-catalog Job per
- * generation (idempotent in the runner), and report data path, snapshot, table count,
- * and backups.
+ * Otherwise: add the finalizer, ensure the volume claim, restore from a backup when the
+ * catalog is created with spec.restore, run one init-catalog Job per generation
+ * (idempotent in the runner), and report data path, snapshot, table count, and backups.
  */
 export function decideCatalog(resource: unknown, observed: CatalogObserved, now: Date): CatalogDecision {
   const checked = validateCatalog(resource);
@@ -74,6 +99,9 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     ...(observed.tables !== undefined ? { tableCount: observed.tables.length } : {}),
   });
   let status = backups.status;
+  const restore = decideRestore(catalog, observed, status, now);
+  if (restore.stop) return { actions: [...actions, ...restore.actions], status: restore.status };
+  status = restore.status;
   const name = resourceJobName(catalog, 'init-catalog');
   const init = observed.jobs.find((job) => job.name === name);
   const lost = observed.pvc?.phase === 'Lost' ? degraded(true, 'ObjectMissing', `The catalog volume claim of ${catalog.metadata.name} lost its volume; restore the catalog from a backup.`) : undefined;
@@ -97,7 +125,7 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     readyEvent = eventAction(owner, 'Warning', 'JobFailed', message, name, now);
   } else {
     const dataPath = typeof init.result?.details?.dataPath === 'string' ? init.result.details.dataPath : status.dataPath;
-    const snapshotId = Math.max(init.result?.snapshotId ?? 0, previous.snapshotId ?? 0);
+    const snapshotId = Math.max(init.result?.snapshotId ?? 0, status.snapshotId ?? 0);
     const message = `Catalog ${catalog.metadata.name} is ready at ${dataPath ?? 'its data path'}.`;
     status = { ...status, snapshotId, ...(dataPath !== undefined ? { dataPath } : {}) };
     status = withConditions(status, condition([ready(true, 'Succeeded', message), reconciling(false)]), 'Succeeded', now, generation);

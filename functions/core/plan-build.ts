@@ -4,7 +4,7 @@
  * as env from a secretKeyRef. Pure.
  */
 import type { ObjectStoreSpec } from '../../api/object-store-spec.ts';
-import { Plan, type ApplyTablePlan, type CatalogPlan, type IngestPlan, type InitCatalogPlan, type ObjectStorePlan, type PlanInput, type QueryPlan } from '../../api/plan.ts';
+import { Plan, type ApplyTablePlan, type CatalogPlan, type IngestPlan, type InitCatalogPlan, type ObjectStorePlan, type PlanInput, type QueryPlan, type RestorePlan } from '../../api/plan.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
 import type { DuckLakeTableSpec } from '../../api/ducklake-table.ts';
 import type { DuckLakeCatalog, DuckLakeQuery, DuckLakeTable } from './resources.ts';
@@ -89,6 +89,11 @@ function finish<T extends Plan>(input: PlanInput): T {
 /** buildInitCatalogPlan is the init-catalog plan of a catalog (pure). */
 export function buildInitCatalogPlan(catalog: DuckLakeCatalog): InitCatalogPlan {
   return finish({ op: 'init-catalog', ...common(catalog) });
+}
+
+/** buildRestorePlan is the restore plan of a catalog created with spec.restore; it never overwrites a catalog file (pure). */
+export function buildRestorePlan(catalog: DuckLakeCatalog): RestorePlan {
+  return finish({ op: 'restore', ...common(catalog), fromBackup: catalog.spec.restore?.fromBackup ?? 'latest', overwrite: false });
 }
 
 /** buildApplyTablePlan is the apply-table plan of a table; `drop` drops it (pure). */

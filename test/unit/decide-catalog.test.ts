@@ -100,3 +100,40 @@ describe('decideCatalog on a spec change', () => {
     assert.equal(changed.status.observedGeneration, 2);
   });
 });
+
+describe('decideCatalog with spec.restore', () => {
+  const spec = { restore: { fromBackup: 'latest' } };
+  const planOf = (actions: Action[]) => {
+    const job = actions.flatMap((a) => (a.type === 'createJob' ? [a.job] : []))[0];
+    const env = job?.spec.template.spec.containers[0]?.env as Array<{ name: string; value?: string }> | undefined;
+    return JSON.parse(env?.find((e) => e.name === 'FEATHERMAN_PLAN')?.value ?? '{}') as Record<string, unknown>;
+  };
+
+  it('restores a new catalog from its backup before initialising it, once', () => {
+    const first = decideCatalog(catalog({ spec }), observed(), NOW);
+    assert.deepEqual(types(first.actions), ['createJob']);
+    assert.match(jobName(first.actions), /^fm-restore-lake-/);
+    assert.deepEqual([planOf(first.actions).op, planOf(first.actions).fromBackup, planOf(first.actions).overwrite], ['restore', 'latest', false]);
+    assert.equal(findCondition(first.status.conditions, 'Ready')?.message, `Restoring catalog lake from backup latest with Job ${jobName(first.actions)}.`);
+    const restored: ObservedJob = { name: jobName(first.actions), op: 'restore', state: 'Succeeded', result: { op: 'restore', ok: true, snapshotId: 41, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 9 } };
+    const second = decideCatalog(catalog({ spec, status: first.status }), observed([restored]), LATER);
+    assert.equal(planOf(second.actions).op, 'init-catalog');
+    assert.equal(second.status.snapshotId, 41);
+    const third = decideCatalog(catalog({ spec, status: second.status }), observed([]), LATER);
+    assert.equal(planOf(third.actions).op, 'init-catalog', 'the restore Job is gone, and it is not run again');
+  });
+
+  it('reports a failed restore and does not retry it for the same generation', () => {
+    const first = decideCatalog(catalog({ spec }), observed(), NOW);
+    const failed: ObservedJob = { name: jobName(first.actions), op: 'restore', state: 'Failed', message: 'no backup under s3://lake-data/wh/_backups/lake/. (FM_ERR_CATALOG_MISSING)' };
+    const second = decideCatalog(catalog({ spec, status: first.status }), observed([failed]), LATER);
+    assert.equal(findCondition(second.status.conditions, 'Ready')?.message, `Restoring from backup latest failed: ${failed.message}`);
+    assert.deepEqual(types(second.actions), ['emitEvent:JobFailed']);
+    assert.deepEqual(decideCatalog(catalog({ spec, status: second.status }), observed([]), LATER).actions, []);
+  });
+
+  it('refuses a backup name the runner cannot find', () => {
+    const decision = decideCatalog(catalog({ spec: { restore: { fromBackup: 'monday' } } }), observed(), NOW);
+    assert.equal(findCondition(decision.status.conditions, 'Ready')?.message, 'The spec is invalid: spec.restore.fromBackup: must be "latest" or a backup name such as 20261125T140000Z.ducklake; got "monday".');
+  });
+});
