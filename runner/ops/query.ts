@@ -6,6 +6,7 @@ import { assertCatalogV1 } from '../lake/catalog/index.ts';
 import { openDuckDB } from '../lake/duckdb.ts';
 import { Fetcher, type FetchRequest } from '../lake/read/fetch.ts';
 import { exportInlinedRows, readInlinedDeletes } from '../lake/read/inlined.ts';
+import { readNameMappings } from '../lake/read/name-mapping.ts';
 import { CONTENT_TYPES, runToOutput } from '../lake/read/output.ts';
 import { planScan } from '../lake/read/plan-scan.ts';
 import { buildPreview } from '../lake/read/preview.ts';
@@ -76,6 +77,8 @@ export const operation: Operation<QueryPlan> = {
         const inlined = await exportInlinedRows(catalog.connection, entry.table, snapshot.snapshotId, inlinedDir);
         entry.inlinedFiles = inlined.map((i) => i.path);
         entry.inlinedDeletes = await readInlinedDeletes(catalog.connection, entry.table.tableId, snapshot.snapshotId);
+        const mappingIds = [...new Set(entry.files.flatMap((file) => (file.mappingId === null ? [] : [file.mappingId])))];
+        entry.nameMappings = await readNameMappings(catalog.connection, mappingIds);
         inlinedRows += inlined.reduce((sum, i) => sum + i.rows, 0);
       }
       await createLakeViews(sandbox.connection, scan.tables, localPaths, snapshot.snapshotId);

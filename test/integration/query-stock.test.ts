@@ -127,6 +127,15 @@ before(async () => {
     );
     const size = Number(out.getRowObjectsJS()[0]?.file_size_bytes);
     await run("INSERT INTO ducklake_data_file VALUES (9, 4, 10, NULL, NULL, 'ducklake-0199a1b2-0000-7000-8000-000000000009.parquet', true, 'parquet', 3, ?, 100, 0, NULL, NULL, NULL, 11)", [size]);
+    // S12: ducklake_add_data_files registers a foreign file without field ids; its column
+    // `key` maps to column id 1 (k) by name (mapping 20).
+    await snap(12, 4, 5, 21, 'inserted_into_table:4');
+    const foreign = join(dir, 'foreign.parquet');
+    await run(`COPY (SELECT 100::INTEGER AS key, 'ignored' AS extra UNION ALL SELECT 101, 'x') TO ${quoteString(foreign)} (FORMAT parquet)`);
+    const foreignSize = Number((await c.runAndReadAll(`SELECT file_size_bytes FROM parquet_file_metadata(${quoteString(foreign)})`)).getRowObjectsJS()[0]?.file_size_bytes);
+    await run("INSERT INTO ducklake_column_mapping VALUES (20, 4, 'map_by_name')");
+    await run("INSERT INTO ducklake_name_mapping VALUES (20, 0, 'key', 1, NULL, false)");
+    await run("INSERT INTO ducklake_data_file VALUES (10, 4, 12, NULL, NULL, ?, false, 'parquet', 2, ?, 100, 3, NULL, NULL, 20, NULL)", [foreign, foreignSize]);
   } finally {
     await db.close();
   }
@@ -173,6 +182,11 @@ describe('query: a catalog as the stock extension writes it', () => {
     assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 10)).rows.map((r) => r.k), ['1', '2']);
     assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 11)).rows.map((r) => r.k), ['1', '2', '3']);
     assert.deepEqual(Object.keys((await rowsAt('SELECT * FROM merged', 11)).rows[0] ?? {}), ['k']);
+  });
+
+  it('reads a file registered without field ids through its name mapping', async () => {
+    assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 12)).rows.map((r) => r.k), ['1', '2', '3', '100', '101']);
+    assert.deepEqual((await rowsAt('SELECT k FROM merged ORDER BY k', 11)).rows.map((r) => r.k), ['1', '2', '3']);
   });
 
   it('reads the added column as NULL in older files and prunes by the partition', async () => {

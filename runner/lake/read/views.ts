@@ -3,6 +3,7 @@ import { FeathermanError } from '../../errors.ts';
 import { quoteIdentifier, quoteString, quoteStringList } from '../sql.ts';
 import { toDuckDBType } from './column-types.ts';
 import type { LakeDataFile } from './files.ts';
+import type { NameMapping } from './name-mapping.ts';
 import type { LakeTable } from './tables.ts';
 
 /** TableScan is one referenced table and the files that survived pruning. */
@@ -13,6 +14,8 @@ export interface TableScan {
   inlinedFiles?: string[];
   /** Positions deleted through the catalog's inlined-delete table, by data file id. */
   inlinedDeletes?: ReadonlyMap<number, readonly number[]>;
+  /** Name mappings of files without field ids, by mapping_id. */
+  nameMappings?: ReadonlyMap<number, NameMapping>;
 }
 
 /** ROW_SNAPSHOT_FIELD_ID is the Parquet field id of `_ducklake_internal_snapshot_id` in merged files (DuckLake §7.3). */
@@ -54,7 +57,7 @@ export async function createLakeViews(
   snapshotId: number,
 ): Promise<void> {
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(INTERNAL_SCHEMA)}`);
-  for (const { table, files, inlinedFiles = [], inlinedDeletes } of scans) {
+  for (const { table, files, inlinedFiles = [], inlinedDeletes, nameMappings } of scans) {
     if (table.columns.length === 0) throw new FeathermanError('FM_ERR_QUERY_FAILED', `table ${table.schemaName}.${table.tableName} has no columns at snapshot ${snapshotId}.`);
     const local = (path: string): string => {
       const found = localPaths.get(path);
@@ -62,8 +65,8 @@ export async function createLakeViews(
       return found;
     };
     for (const file of files) {
-      if (file.mappingId !== null) {
-        throw new FeathermanError('FM_ERR_QUERY_FAILED', `table ${table.tableName}: file ${file.path} has no field ids (name mapping ${file.mappingId}); Featherman cannot read such files yet.`);
+      if (file.mappingId !== null && !nameMappings?.has(file.mappingId)) {
+        throw new FeathermanError('FM_ERR_QUERY_FAILED', `table ${table.tableName}: file ${file.path} has no field ids and its name mapping ${file.mappingId} is missing.`);
       }
       if (file.deleteFile && file.deleteFile.format !== 'parquet') {
         throw new FeathermanError('FM_ERR_QUERY_FAILED', `table ${table.tableName}: delete file ${file.deleteFile.path} is ${file.deleteFile.format}; only parquet delete files are read.`);
@@ -87,14 +90,38 @@ export async function createLakeViews(
         await connection.run(`INSERT INTO ${deletes} SELECT ?, unnest(?::BIGINT[])`, [local(file.path), listValue(positions.map((p) => BigInt(p)))]);
       }
     }
-    const paths = [...files.map((file) => local(file.path)), ...inlinedFiles];
-    const source = `read_parquet(${quoteStringList(paths)}, schema = ${buildFieldIdSchema(table, withRowSnapshot)}, filename = true, file_row_number = true)`;
+    const parts: string[] = [];
+    const byId = [...files.filter((file) => file.mappingId === null).map((file) => local(file.path)), ...inlinedFiles];
+    if (byId.length > 0) {
+      parts.push(`SELECT * FROM read_parquet(${quoteStringList(byId)}, schema = ${buildFieldIdSchema(table, withRowSnapshot)}, filename = true, file_row_number = true)`);
+    }
+    for (const [mappingId, mapping] of nameMappings ?? []) {
+      const mapped = files.filter((file) => file.mappingId === mappingId).map((file) => local(file.path));
+      if (mapped.length > 0) parts.push(buildNameMappedSelect(table, mapping, mapped, withRowSnapshot));
+    }
+    const source = parts.length === 1 ? `(${parts[0] ?? ''})` : `(${parts.join(' UNION ALL BY NAME ')})`;
     const snapshotFilter = withRowSnapshot ? ` AND (d.__fm_row_snapshot IS NULL OR d.__fm_row_snapshot <= ${Math.trunc(snapshotId)})` : '';
     await connection.run(
       `CREATE VIEW ${view} AS SELECT ${columnList} FROM ${source} d
        WHERE NOT EXISTS (SELECT 1 FROM ${deletes} x WHERE x.filename = d.filename AND x.pos = d.file_row_number)${snapshotFilter}`,
     );
   }
+}
+
+/**
+ * buildNameMappedSelect reads files without field ids through their name mapping (pure):
+ * each visible column comes from its mapped Parquet column, cast to the column's type, or
+ * is its initial default when the mapping has no entry for it.
+ */
+export function buildNameMappedSelect(table: LakeTable, mapping: NameMapping, paths: readonly string[], withRowSnapshot: boolean): string {
+  const columns = table.columns.map((column) => {
+    const type = toDuckDBType(column);
+    const source = mapping.get(column.id);
+    const value = source !== undefined ? quoteIdentifier(source) : column.initialDefault === null ? 'NULL' : quoteString(column.initialDefault);
+    return `CAST(${value} AS ${type}) AS ${quoteIdentifier(column.name)}`;
+  });
+  if (withRowSnapshot) columns.push('CAST(NULL AS BIGINT) AS __fm_row_snapshot');
+  return `SELECT ${columns.join(', ')}, filename, file_row_number FROM read_parquet(${quoteStringList(paths)}, filename = true, file_row_number = true, union_by_name = true)`;
 }
 
 /**
