@@ -101,6 +101,9 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     const fresh = listed.filter((object) => !done.has(ledgerKey(object)));
     ctx.log.debug({ phase: 'read', listed: listed.length, alreadyIngested: listed.length - fresh.length, fresh: fresh.length }, 'landing files');
     if (fresh.length === 0) {
+      // Already-ingested landing versions are deleted here too: a run that crashed between
+      // its commit and its delete leaves them behind.
+      if (ingest.deleteAfterIngest && listed.length > 0) await ctx.store.deleteMany(listed.map((object) => object.key));
       return {
         summary: `Table ${name}: nothing new under ${ingest.prefix} (${listed.length} landing files already ingested)`,
         filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0,
@@ -137,7 +140,8 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     });
     ctx.log.debug({ phase: 'done', snapshotId: commit.snapshotId }, 'committed');
 
-    if (ingest.deleteAfterIngest) await ctx.store.deleteMany(fresh.map((object) => object.key));
+    // Every listed version is in the ledger now (skipped ones were already), so all may go.
+    if (ingest.deleteAfterIngest) await ctx.store.deleteMany(listed.map((object) => object.key));
     // A committed landing version is never read again: drop its cached copy (a crash before
     // the commit keeps it, so the re-run need not download it again).
     await Promise.all(landing.map((file) => rm(file.localPath, { force: true })));

@@ -258,3 +258,16 @@ test('refuses a missing catalog, a missing table and a table without ingest spec
   await world.applyTable(noIngest);
   await assert.rejects(world.ingest(noIngest), (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_INVALID_SPEC' && /table\.ingest: must be set/.test(error.message));
 });
+
+test('deleteAfterIngest also removes landing objects a crashed run committed but did not delete', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  await world.ingest(plainTable());
+  assert.deepEqual(await world.keys('landing/sales/'), ['landing/sales/a.csv'], 'kept while deleteAfterIngest is off');
+  const deleting = plainTable({ ingest: { prefix: 'landing/sales/', format: 'csv', deleteAfterIngest: true } });
+  const result = await world.ingest(deleting);
+  assert.equal(result.rows, 0);
+  assert.deepEqual(await world.keys('landing/sales/'), [], 'the ingested object is deleted although nothing new was read');
+  assert.equal((await world.catalogRows('SELECT sum(record_count) AS n FROM ducklake_data_file'))[0]?.n, 6);
+});
