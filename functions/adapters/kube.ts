@@ -213,7 +213,9 @@ export class KubeAdapter {
   async createEvent(event: KubeEvent): Promise<'created' | 'exists'> {
     const namespace = event.metadata.namespace ?? 'default';
     try {
-      await this.core.createNamespacedEvent({ namespace, body: event as never });
+      // client-node serialises Event times from Date objects; the pure builder gives RFC 3339 text.
+      const body = { ...event, firstTimestamp: new Date(event.firstTimestamp), lastTimestamp: new Date(event.lastTimestamp) };
+      await this.core.createNamespacedEvent({ namespace, body: body as never });
       return 'created';
     } catch (error) {
       if (isConflict(error)) return 'exists';

@@ -85,7 +85,7 @@ function decideRestore(catalog: DuckLakeCatalog, observed: CatalogObserved, stat
  */
 export function decideCatalog(resource: unknown, observed: CatalogObserved, now: Date): CatalogDecision {
   const checked = validateCatalog(resource);
-  if (!checked.ok) return decideInvalid(resource, 'DuckLakeCatalog', checked.issues, now) as CatalogDecision;
+  if (!checked.ok) return decideInvalid(resource, 'DuckLakeCatalog', checked.issues, now, { keepFinalizer: (observed.tables ?? []).length > 0 }) as CatalogDecision;
   const catalog = checked.value;
   if (isDeleting(catalog)) return decideDeletion(catalog, observed, now);
   const generation = catalog.metadata.generation;

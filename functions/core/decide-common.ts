@@ -36,9 +36,9 @@ export function rawOwner(resource: unknown, kind: string): OwnerRef {
  * decideInvalid is the answer to a spec that breaks a rule (pure): Ready=False reason
  * InvalidSpec with every issue in one message, phase Failed, no Job; a Warning Event once
  * per generation; and, when the resource is being deleted, its finalizer removed (there
- * is no valid spec to clean up with).
+ * is no valid spec to clean up with) unless `keepFinalizer` (a catalog with tables).
  */
-export function decideInvalid(resource: unknown, kind: string, issues: readonly string[], now: Date): Decision<StatusBase & Record<string, unknown>> {
+export function decideInvalid(resource: unknown, kind: string, issues: readonly string[], now: Date, options: { keepFinalizer?: boolean } = {}): Decision<StatusBase & Record<string, unknown>> {
   const raw = rawOf(resource);
   const generation = typeof raw.metadata?.generation === 'number' ? raw.metadata.generation : 1;
   const previous = Array.isArray(raw.status?.conditions) ? (raw.status.conditions as Condition[]) : [];
@@ -48,7 +48,7 @@ export function decideInvalid(resource: unknown, kind: string, issues: readonly 
   const actions: Action[] = [];
   if (transitioned(previous, conditions)) actions.push(eventAction(owner, 'Warning', 'InvalidSpec', message, `g${generation}`, now));
   const finalizers = Array.isArray(raw.metadata?.finalizers) ? (raw.metadata.finalizers as unknown[]) : [];
-  if (raw.metadata?.deletionTimestamp !== undefined && finalizers.includes(FINALIZER)) actions.push({ type: 'removeFinalizer' });
+  if (raw.metadata?.deletionTimestamp !== undefined && finalizers.includes(FINALIZER) && !options.keepFinalizer) actions.push({ type: 'removeFinalizer' });
   return { actions, status: { ...(raw.status ?? {}), phase: 'Failed', observedGeneration: generation, conditions } };
 }
 

@@ -64,6 +64,12 @@ describe('decideCatalog', () => {
     assert.equal(findCondition(decision.status.conditions, 'Ready')?.message, 'The spec is invalid: spec.objectStore.bucket: must be a valid S3 bucket name; got "Bad_Bucket".');
   });
 
+  it('keeps the finalizer of an invalid catalog being deleted while tables still use it', () => {
+    const invalid = { spec: { objectStore: { bucket: 'Bad_Bucket' } }, deleting: true };
+    assert.deepEqual(types(decideCatalog(catalog(invalid), observed([], { tables: ['sales'] }), NOW).actions), ['emitEvent:InvalidSpec']);
+    assert.deepEqual(types(decideCatalog(catalog(invalid), observed([], { tables: [] }), NOW).actions), ['emitEvent:InvalidSpec', 'removeFinalizer']);
+  });
+
   it('is not deleted while tables still use it', () => {
     const decision = decideCatalog(catalog({ deleting: true }), observed([], { tables: ['sales', 'events'] }), NOW);
     assert.deepEqual(types(decision.actions), ['emitEvent:WaitingForTables']);
