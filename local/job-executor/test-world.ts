@@ -49,7 +49,7 @@ export async function startExecutorWorld(options: Partial<Pick<JobExecutorOption
   });
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const executor = new JobExecutor({
-    kubeConfig: harness.kubeConfig, dataDir, logger,
+    kubeConfig: harness.kubeConfig, dataDir, logger, labelSelector: 'app.kubernetes.io/managed-by=featherman',
     concurrency: options.concurrency ?? 2, retryDelayMs: options.retryDelayMs ?? 100,
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'warn' },
   });

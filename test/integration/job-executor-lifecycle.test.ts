@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { JobExecutor } from '../../local/job-executor/job-executor.ts';
 import { acquireCatalogLock, type CatalogLock } from '../../runner/lock.ts';
 import { buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, waitUntil, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
 
@@ -101,5 +103,33 @@ describe('job executor: deadlines, deletion, TTL and concurrency', () => {
     }, 10_000);
     assert.ok(Date.now() - finished >= 500, 'not before the TTL');
     await waitUntil('its Pod to be collected', async () => ((await podsOfJob(world, 'ttl-1')).length === 0 ? true : undefined), 10_000);
+  });
+
+  it('on start, runs the unfinished Jobs it finds and fails the Pod a previous executor left running', async () => {
+    const body = buildRunnerJob('restart-1', { plan: { op: 'init-catalog', ...world.commonPlan }, backoffLimit: 1 });
+    body.metadata = { name: 'restart-1', labels: { test: 'restart' } };
+    const job = await world.batch.createNamespacedJob({ namespace: 'default', body });
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await world.batch.patchNamespacedJobStatus({ namespace: 'default', name: 'restart-1', body: { status: { startTime: new Date().toISOString(), active: 1 } } }, merge);
+    const uid = job.metadata?.uid ?? '';
+    await world.core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'restart-1-old00', labels: { 'job-name': 'restart-1', 'controller-uid': uid } }, spec: { containers: [{ name: 'runner', image: 'x' }] } },
+    });
+    await world.core.patchNamespacedPodStatus({ namespace: 'default', name: 'restart-1-old00', body: { status: { phase: 'Running' } } }, merge);
+    const second = new JobExecutor({ kubeConfig: world.harness.kubeConfig, dataDir: world.dataDir, logger: pino({ level: 'silent' }), labelSelector: 'test=restart', retryDelayMs: 100, baseEnv: { PATH: process.env.PATH ?? '' } });
+    await second.start();
+    try {
+      const finished = await waitForJobEnd(world, 'restart-1');
+      assert.ok(finished.status?.conditions?.some((entry) => entry.type === 'Complete' && entry.status === 'True'), JSON.stringify(finished.status));
+      assert.equal(finished.status?.failed, 1, 'the orphaned Pod counts as a failure');
+      assert.equal(finished.status?.succeeded, 1);
+      const old = await world.core.readNamespacedPod({ namespace: 'default', name: 'restart-1-old00' });
+      assert.equal(old.status?.phase, 'Failed');
+      assert.equal(old.status?.reason, 'NodeLost');
+      assert.equal((await podsOfJob(world, 'restart-1')).length, 2);
+    } finally {
+      await second.close();
+    }
   });
 });
