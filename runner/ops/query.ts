@@ -124,7 +124,8 @@ export const operation: Operation<QueryPlan> = {
           inlinedRows,
           cacheHits: cache.hits,
           downloads: cache.downloads,
-          tables: perTable,
+          // Few entries: the result must fit the 4 KiB termination log next to the preview.
+          tables: perTable.slice(0, 5),
         },
         summary:
           `Query on snapshot ${snapshot.snapshotId}: ${output.rows.toLocaleString('en-US')} row${output.rows === 1 ? '' : 's'}, ` +
