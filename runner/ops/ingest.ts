@@ -14,7 +14,7 @@ import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
 import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
-import { downloadLandingFiles, findBadLandingFile, landingSource, listLandingObjects, type LocalLandingFile } from '../lake/write/landing.ts';
+import { downloadLandingFiles, findBadLandingFile, landingSource, listLandingObjects, type LandingObject, type LocalLandingFile } from '../lake/write/landing.ts';
 import { ensureLedger, ledgerKey, readIngested, recordIngested } from '../lake/write/ledger.ts';
 import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.ts';
 import { planPartitionFields, type PartitionField } from '../lake/write/partition.ts';
@@ -80,6 +80,19 @@ async function tableTotals(catalog: DuckDBHandle, tableId: number): Promise<{ ro
   return { fileCount: Number(row?.files ?? 0), rowCount: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
 }
 
+/**
+ * deleteIngested deletes landing objects whose ingested version is still the current one
+ * (side effect). A key rewritten since the listing has a new ETag and is kept for the next
+ * ingest; S3 has no delete-if-ETag, so this narrows that window rather than closing it.
+ */
+async function deleteIngested(ctx: OpContext, objects: readonly LandingObject[]): Promise<void> {
+  const current = await Promise.all(objects.map(async (object) => ({ object, info: await ctx.store.head(object.key) })));
+  const keys = current.filter(({ object, info }) => info?.etag === object.etag).map(({ object }) => object.key);
+  if (keys.length > 0) await ctx.store.deleteMany(keys);
+  const kept = current.length - keys.length;
+  if (kept > 0) ctx.log.info({ kept }, `kept ${kept} landing objects that changed or vanished since they were listed`);
+}
+
 async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
   const ingest = plan.table.ingest;
   const name = `${plan.table.schema}.${plan.table.name}`;
@@ -103,7 +116,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     if (fresh.length === 0) {
       // Already-ingested landing versions are deleted here too: a run that crashed between
       // its commit and its delete leaves them behind.
-      if (ingest.deleteAfterIngest && listed.length > 0) await ctx.store.deleteMany(listed.map((object) => object.key));
+      if (ingest.deleteAfterIngest && listed.length > 0) await deleteIngested(ctx, listed);
       return {
         summary: `Table ${name}: nothing new under ${ingest.prefix} (${listed.length} landing files already ingested)`,
         filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0,
@@ -141,7 +154,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     ctx.log.debug({ phase: 'done', snapshotId: commit.snapshotId }, 'committed');
 
     // Every listed version is in the ledger now (skipped ones were already), so all may go.
-    if (ingest.deleteAfterIngest) await ctx.store.deleteMany(listed.map((object) => object.key));
+    if (ingest.deleteAfterIngest) await deleteIngested(ctx, listed);
     // A committed landing version is never read again: drop its cached copy (a crash before
     // the commit keeps it, so the re-run need not download it again).
     await Promise.all(landing.map((file) => rm(file.localPath, { force: true })));
