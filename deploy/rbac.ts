@@ -89,7 +89,11 @@ export function buildRbac(namespace: string): Manifest[] {
   const out: Manifest[] = [];
   for (const profile of FUNCTION_PROFILES) out.push(...identity(serviceName(profile.name), namespace, HANDLER_RULES[profile.name] ?? [], profile.name));
   for (const watch of SOURCE_WATCHES) {
-    const rules = [{ apiGroups: [watch.group], resources: [watch.plural], verbs: ['get', 'list', 'watch'] }];
+    // namespaces: the source resolves its namespaceSelector by listing and watching namespaces.
+    const rules = [
+      { apiGroups: [watch.group], resources: [watch.plural], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    ];
     out.push(...identity(sourceAccountName(watch), namespace, rules, `source-${watch.name}`));
   }
   return out;
