@@ -64,6 +64,9 @@ test('expire-snapshots wipes the rows of a dropped table once no snapshot sees i
   await world.ingestCsv(eventsTable(), 'e.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1]]));
   const tableId = (await world.catalogRows("SELECT table_id FROM ducklake_table WHERE table_name = 'other'"))[0]?.table_id;
   await applyTable.run(ApplyTablePlan.parse({ op: 'apply-table', ...world.common, table: other, drop: true } satisfies PlanInput), world.ctx);
+  // Dropping a column of a live table: its ended row must survive expiry (ids are never reused).
+  const narrowed = eventsTable({ columns: eventsTable().columns.filter((column) => column.name !== 'amount') });
+  await world.applyTable(narrowed);
   const result = await world.runOp({ op: 'expire-snapshots', olderThanDays: 1 }, { now: () => new Date(base + 2 * 86_400_000) });
   assert.deepEqual(result.details?.droppedTables, [tableId]);
   for (const table of ['ducklake_table', 'ducklake_column', 'ducklake_table_stats', 'ducklake_table_column_stats', 'ducklake_partition_info', 'ducklake_partition_column', 'ducklake_data_file', 'ducklake_schema_versions']) {
@@ -72,6 +75,10 @@ test('expire-snapshots wipes the rows of a dropped table once no snapshot sees i
   assert.equal(result.details?.scheduledFiles, 1);
   assert.deepEqual((await world.rowsAt('events')).map((row) => row.id), [1]);
   assert.equal((await world.catalogRows("SELECT count(*) AS n FROM ducklake_table WHERE table_name = 'events'"))[0]?.n, 1);
+  const amount = await world.catalogRows("SELECT end_snapshot FROM ducklake_column WHERE column_name = 'amount' AND table_id <> ?", [tableId]);
+  assert.equal(amount.length, 1);
+  assert.notEqual(amount[0]?.end_snapshot, null);
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_partition_info WHERE table_id <> ?', [tableId]))[0]?.n, 1);
 });
 
 test('expire-snapshots keeps the snapshot a retained backup holds, unless told otherwise', async (t) => {

@@ -31,14 +31,19 @@ const SCHEDULE_BATCH = 250;
 
 const UNSEEN = `end_snapshot IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ducklake_snapshot s WHERE s.snapshot_id >= begin_snapshot AND s.snapshot_id < end_snapshot)`;
 
-/** VERSIONED_METADATA are the versioned tables whose unseen rows are deleted (children first where they have any). */
-const VERSIONED_METADATA = ['ducklake_column', 'ducklake_column_tag', 'ducklake_tag', 'ducklake_view', 'ducklake_table', 'ducklake_schema'] as const;
+/**
+ * VERSIONED_METADATA are the versioned tables whose unseen rows are deleted (format §11
+ * step 5). Column, partition and sort rows stay while their table lives: a data file of a
+ * remaining snapshot may carry a dropped column's field id or an older partition spec,
+ * and column ids must never be reused.
+ */
+const VERSIONED_METADATA = ['ducklake_tag', 'ducklake_view', 'ducklake_schema'] as const;
 
 /** TABLE_OWNED are the tables keyed by table_id whose rows go when a table is gone from every snapshot. */
 const TABLE_OWNED = [
   'ducklake_table_stats', 'ducklake_table_column_stats', 'ducklake_partition_column', 'ducklake_partition_info', 'ducklake_column',
   'ducklake_column_tag', 'ducklake_sort_expression', 'ducklake_sort_info', 'ducklake_schema_versions', 'ducklake_inlined_data_tables',
-  'ducklake_column_mapping',
+  'ducklake_column_mapping', 'ducklake_table',
 ] as const;
 
 // Bound as list text ('[1,2]') cast to BIGINT[]: an empty JS list cannot carry a type.
@@ -83,11 +88,7 @@ async function scheduleUnseenFiles(connection: DuckDBConnection, dataPath: strin
 }
 
 async function deleteUnseenMetadata(connection: DuckDBConnection): Promise<void> {
-  // Children of unseen partition specs, sort specs and macros first, then the versioned rows.
-  await runSql(connection, `DELETE FROM ducklake_partition_column WHERE (partition_id, table_id) IN (SELECT (partition_id, table_id) FROM ducklake_partition_info WHERE ${UNSEEN})`);
-  await runSql(connection, `DELETE FROM ducklake_partition_info WHERE ${UNSEEN}`);
-  await runSql(connection, `DELETE FROM ducklake_sort_expression WHERE (sort_id, table_id) IN (SELECT (sort_id, table_id) FROM ducklake_sort_info WHERE ${UNSEEN})`);
-  await runSql(connection, `DELETE FROM ducklake_sort_info WHERE ${UNSEEN}`);
+  // Children of unseen macros first, then the versioned rows.
   await runSql(connection, `DELETE FROM ducklake_macro_impl WHERE macro_id IN (SELECT macro_id FROM ducklake_macro WHERE ${UNSEEN})`);
   await runSql(connection, `DELETE FROM ducklake_macro_parameters WHERE macro_id IN (SELECT macro_id FROM ducklake_macro WHERE ${UNSEEN})`);
   await runSql(connection, `DELETE FROM ducklake_macro WHERE ${UNSEEN}`);
@@ -95,10 +96,10 @@ async function deleteUnseenMetadata(connection: DuckDBConnection): Promise<void>
 }
 
 async function wipeGoneTables(connection: DuckDBConnection): Promise<number[]> {
+  // A table is gone when no remaining snapshot sees any of its rows (a dropped table).
   const gone = await queryRows(connection, `
-    SELECT DISTINCT table_id FROM (SELECT table_id FROM ducklake_table_stats UNION ALL SELECT table_id FROM ducklake_column
-      UNION ALL SELECT table_id FROM ducklake_partition_info UNION ALL SELECT table_id FROM ducklake_schema_versions)
-    WHERE table_id IS NOT NULL AND table_id NOT IN (SELECT table_id FROM ducklake_table) ORDER BY table_id`);
+    SELECT DISTINCT table_id FROM ducklake_table
+    WHERE table_id NOT IN (SELECT table_id FROM ducklake_table WHERE NOT (${UNSEEN})) ORDER BY table_id`);
   const ids = gone.map((row) => asNumber(row.table_id, 'table_id'));
   if (ids.length === 0) return ids;
   const list = idList(ids);
@@ -121,8 +122,8 @@ export async function expireSnapshots(connection: DuckDBConnection, dataPath: st
     await runSql(connection, 'DELETE FROM ducklake_snapshot_changes WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
     await runSql(connection, 'DELETE FROM ducklake_snapshot WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
     const scheduled = await scheduleUnseenFiles(connection, dataPath, now);
-    await deleteUnseenMetadata(connection);
     const droppedTables = await wipeGoneTables(connection);
+    await deleteUnseenMetadata(connection);
     return { expiredSnapshots: [...expired], scheduledFiles: scheduled.files, scheduledBytes: scheduled.bytes, droppedTables };
   });
 }
