@@ -74,7 +74,8 @@ export async function planScan(catalog: DuckDBConnection, dataPath: string, snap
     const keyCount = Math.max(0, ...[...table.partitionSpecs.values()].map((spec) => spec.length));
     let partitionFilters;
     let filesTotal: number | undefined;
-    if (keyCount > 0 && predicates.length > 0) {
+    const keyColumns = new Set([...table.partitionSpecs.values()].flatMap((spec) => spec.map((key) => key.columnId)));
+    if (keyCount > 0 && predicates.some((p) => keyColumns.has(p.column.id))) {
       const combos = await readPartitionCombos(catalog, snapshotId, table.tableId, keyCount);
       partitionFilters = decidePartitionFilters(table, combos, predicates);
       filesTotal = combos.reduce((sum, combo) => sum + combo.files, 0);
