@@ -3,6 +3,8 @@
  * (schema defaults, CEL rules and persistence on) against a server in a child process,
  * and prints p50/p99 latency, objects/s, watch throughput and the server's RSS.
  * Run: npm run bench:apiserver [-- --objects N --concurrency C]
+ * The server runs with `--max-semi-space-size=2` (V8's young generation otherwise grows
+ * to ~48 MiB of mostly garbage: peak RSS ~140 MiB instead of ~123 MiB, same throughput).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +31,7 @@ function rssMiB(pid: number): { rss: number; peak: number } {
 }
 
 async function startServer(dataDir: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--import', 'tsx', path.join(root, 'local/apiserver/main.ts'), '--data-dir', dataDir, '--port', '0'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--max-semi-space-size=2', '--import', 'tsx', path.join(root, 'local/apiserver/main.ts'), '--data-dir', dataDir, '--port', '0'], {
     cwd: root, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LOG_LEVEL: 'warn' },
   });
   const kubeconfigPath = await new Promise<string>((resolve, reject) => {
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     const listStarted = performance.now();
     const all = await (await fetch(`${server.url}${widgets}`)).json() as { items: unknown[] };
     const listMs = performance.now() - listStarted;
-    process.stdout.write(`local API server benchmark: ${OBJECTS} Widgets (CRD schema + CEL, persisted), concurrency ${CONCURRENCY}\n`);
+    process.stdout.write(`local API server benchmark: ${OBJECTS} Widgets (CRD schema + CEL, persisted), concurrency ${CONCURRENCY}, server node --max-semi-space-size=2\n`);
     for (const result of [create, update]) {
       process.stdout.write(`${result.name.padEnd(7)} p50 ${percentile(result.latencies, 0.5).toFixed(2)} ms  p99 ${percentile(result.latencies, 0.99).toFixed(2)} ms  ${(OBJECTS / result.seconds).toFixed(0)} objects/s\n`);
     }

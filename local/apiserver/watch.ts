@@ -8,9 +8,17 @@ import { gone } from './status.ts';
 import type { ResourceStore, StoreEvent } from './store.ts';
 import type { JsonObject } from './types.ts';
 
+/** KeptEvent is a store event kept as JSON text: old object versions cost a fraction of their parsed size. */
+interface KeptEvent {
+  type: StoreEvent['type'];
+  storageKey: string;
+  resourceVersion: number;
+  json: string;
+}
+
 /** WatchHub keeps the newest `capacity` store events in memory (side effect: subscribes to the store). */
 export class WatchHub {
-  private readonly events: StoreEvent[] = [];
+  private readonly events: KeptEvent[] = [];
   private readonly capacity: number;
   /** compactedRevision: a watch may resume from any resourceVersion ≥ this one. */
   private compactedRevision: number;
@@ -26,7 +34,10 @@ export class WatchHub {
   eventsAfter(resourceVersion: number): StoreEvent[] {
     if (resourceVersion < this.compactedRevision) throw gone(resourceVersion, this.compactedRevision);
     const start = this.events.findIndex((event) => event.resourceVersion > resourceVersion);
-    return start < 0 ? [] : this.events.slice(start);
+    if (start < 0) return [];
+    return this.events.slice(start).map((event) => ({
+      type: event.type, storageKey: event.storageKey, resourceVersion: event.resourceVersion, object: JSON.parse(event.json) as JsonObject,
+    }));
   }
 
   /** close stops recording. */
@@ -35,7 +46,7 @@ export class WatchHub {
   }
 
   private record(event: StoreEvent): void {
-    this.events.push(event);
+    this.events.push({ type: event.type, storageKey: event.storageKey, resourceVersion: event.resourceVersion, json: JSON.stringify(event.object) });
     if (this.events.length > this.capacity * 1.25) {
       const dropped = this.events.splice(0, this.events.length - this.capacity);
       const last = dropped[dropped.length - 1];
