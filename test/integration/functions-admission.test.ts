@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { catalogSpec, createResource, GROUP_VERSION, post, startFunctionsWorld, tableSpec, type FunctionsWorld, type Posted } from './functions-harness.ts';
+
+type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+function review(kind: string, name: string, spec: Record<string, unknown>, operation: Operation = 'CREATE', extra: Record<string, unknown> = {}) {
+  const object = { apiVersion: GROUP_VERSION, kind, metadata: { name, namespace: 'default', ...extra }, spec };
+  return {
+    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    request: {
+      uid: `uid-${name}-${operation}`, kind: { group: 'ducklake.featherman.dev', version: 'v1alpha1', kind },
+      resource: { group: 'ducklake.featherman.dev', version: 'v1alpha1', resource: `${kind.toLowerCase()}s` },
+      name, namespace: 'default', operation, object, ...(operation === 'UPDATE' ? { oldObject: { ...object, spec: { ...spec, comment: 'old' } } } : {}),
+    },
+  };
+}
+
+describe('admission function (AdmissionReview v1)', () => {
+  let world: FunctionsWorld;
+  const send = (body: unknown): Promise<Posted> => post(world, '/admission', JSON.stringify(body), { 'content-type': 'application/json' });
+  const verdict = async (body: ReturnType<typeof review>) => {
+    const answer = await send(body);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.kind, 'AdmissionReview');
+    assert.equal(answer.body.response.uid, body.request.uid);
+    return answer.body.response as { allowed: boolean; status?: { code: number; message: string } };
+  };
+
+  before(async () => {
+    world = await startFunctionsWorld();
+    await createResource(world, 'DuckLakeCatalog', 'lake', catalogSpec());
+    await createResource(world, 'DuckLakeTable', 'users', tableSpec('lake', 'users'));
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  it('allows a valid catalog and a table whose catalog exists', async () => {
+    assert.equal((await verdict(review('DuckLakeCatalog', 'other', catalogSpec()))).allowed, true);
+    assert.equal((await verdict(review('DuckLakeTable', 'orders', tableSpec('lake', 'orders')))).allowed, true);
+  });
+
+  it('denies a table whose catalog does not exist, saying which and how to fix it', async () => {
+    const response = await verdict(review('DuckLakeTable', 'orders', tableSpec('missing', 'orders')));
+    assert.equal(response.allowed, false);
+    assert.equal(response.status?.code, 403);
+    assert.equal(response.status?.message, 'spec.catalogRef: DuckLakeCatalog "missing" does not exist in namespace default; create it first or fix the reference.');
+  });
+
+  it('denies a second table with the same SQL name in the catalog, allows it in another schema', async () => {
+    const clash = await verdict(review('DuckLakeTable', 'users-copy', tableSpec('lake', 'users')));
+    assert.equal(clash.allowed, false);
+    assert.match(String(clash.status?.message), /table main\.users already exists in catalog lake as DuckLakeTable users/);
+    assert.equal((await verdict(review('DuckLakeTable', 'users-copy', tableSpec('lake', 'users', { schema: 'staging' })))).allowed, true);
+    assert.equal((await verdict(review('DuckLakeTable', 'users', tableSpec('lake', 'users', { comment: 'edited' }), 'UPDATE'))).allowed, true);
+  });
+
+  it('checks a query with DuckDB: one read-only SELECT passes, writes, several statements and file reads do not', async () => {
+    const query = (sql: string) => review('DuckLakeQuery', 'q', { catalogRef: 'lake', sql });
+    assert.equal((await verdict(query('SELECT id, count(*) FROM users GROUP BY id'))).allowed, true);
+    const cases: Array<[string, RegExp]> = [
+      ['DROP TABLE users', /^spec\.sql: must be one read-only SELECT/],
+      ['SELECT 1; SELECT 2', /^spec\.sql: must be exactly one SELECT statement; got 2 statements\./],
+      ["SELECT * FROM read_csv('/etc/passwd')", /^spec\.sql: the query may not call the table function read_csv\(\)/],
+      ['SELEC oops', /^spec\.sql: does not parse/],
+    ];
+    for (const [sql, message] of cases) {
+      const response = await verdict(query(sql));
+      assert.equal(response.allowed, false, sql);
+      assert.match(String(response.status?.message), message);
+    }
+  });
+
+  it('reports schema problems as issue sentences', async () => {
+    const response = await verdict(review('DuckLakeCatalog', 'bad.name', catalogSpec()));
+    assert.equal(response.allowed, false);
+    assert.match(String(response.status?.message), /^metadata\.name: must be a DNS label/);
+  });
+
+  it('allows deletes, and finalizer updates of a table whose catalog is gone', async () => {
+    assert.equal((await verdict(review('DuckLakeTable', 'users', tableSpec('missing', 'users'), 'DELETE'))).allowed, true);
+    const leaving = review('DuckLakeTable', 'users', tableSpec('missing', 'users'), 'UPDATE', { deletionTimestamp: '2026-11-25T12:00:00Z' });
+    assert.equal((await verdict(leaving)).allowed, true);
+  });
+
+  it('answers 400 to a body that is no AdmissionReview', async () => {
+    assert.equal((await send({ hello: 'world' })).status, 400);
+    assert.equal((await post(world, '/admission', 'nope', { 'content-type': 'application/json' })).status, 400);
+  });
+});
