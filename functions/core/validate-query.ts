@@ -11,14 +11,21 @@ const RFC3339 = z.iso.datetime({ offset: true });
  * blank, exactly one of snapshot.id and snapshot.timestamp, and a timestamp in RFC 3339.
  */
 export function checkQuery(query: DuckLakeQuery): string[] {
+  return checkQuerySpec(query.spec);
+}
+
+/** checkQuerySpec runs checkQuery's rules on what can be read of a spec, valid or not (pure). */
+export function checkQuerySpec(spec: { sql?: unknown; snapshot?: unknown }): string[] {
   const issues: string[] = [];
-  const { sql, snapshot } = query.spec;
-  if (sql.trim() === '') issues.push(issue(['spec', 'sql'], 'must hold one SELECT statement, not only blanks', sql));
+  const sql = spec.sql;
+  const raw = typeof spec.snapshot === 'object' && spec.snapshot !== null ? (spec.snapshot as Record<string, unknown>) : undefined;
+  const snapshot = raw && { id: raw.id, timestamp: raw.timestamp };
+  if (typeof sql === 'string' && sql.trim() === '') issues.push(issue(['spec', 'sql'], 'must hold one SELECT statement, not only blanks', sql));
   if (snapshot !== undefined) {
     if ((snapshot.id === undefined) === (snapshot.timestamp === undefined)) {
-      issues.push(issue(['spec', 'snapshot'], 'must set exactly one of id and timestamp', snapshot));
+      issues.push(issue(['spec', 'snapshot'], 'must set exactly one of id and timestamp', raw));
     }
-    if (snapshot.timestamp !== undefined && !RFC3339.safeParse(snapshot.timestamp).success) {
+    if (typeof snapshot.timestamp === 'string' && !RFC3339.safeParse(snapshot.timestamp).success) {
       issues.push(issue(['spec', 'snapshot', 'timestamp'], 'must be an RFC 3339 time with a zone such as 2026-08-20T10:00:00Z', snapshot.timestamp));
     }
   }
@@ -37,5 +44,10 @@ export function validateQuery(obj: unknown): ValidationResult<DuckLakeQuery> {
     DuckLakeQueryStatus,
     ({ metadata, spec, status }): DuckLakeQuery => ({ apiVersion: API_VERSION, kind: 'DuckLakeQuery', metadata, spec, ...(status ? { status } : {}) }),
     checkQuery,
+    () => [],
+    (input) => {
+      const spec = typeof input === 'object' && input !== null ? (input as { spec?: unknown }).spec : undefined;
+      return typeof spec === 'object' && spec !== null ? checkQuerySpec(spec) : [];
+    },
   );
 }

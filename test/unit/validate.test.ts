@@ -138,6 +138,18 @@ describe('schema and cross-field issues together', () => {
   });
 });
 
+describe('query issues together', () => {
+  it('reports blank SQL and a bad snapshot even when the schema already fails', () => {
+    const result = validateQuery({ apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeQuery', metadata: { name: 'q', uid: 'u' }, spec: { catalogRef: 'lake', sql: ' ', previewRows: 5000, snapshot: {} } });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.issues, [
+      'spec.previewRows: must be <= 1000; got 5000',
+      'spec.sql: must hold one SELECT statement, not only blanks; got " "',
+      'spec.snapshot: must set exactly one of id and timestamp; got {}',
+    ]);
+  });
+});
+
 describe('messageOf', () => {
   it('joins issues into one condition message', () => {
     assert.equal(messageOf(['spec.a: must be x; got 1']), 'spec.a: must be x; got 1.');
