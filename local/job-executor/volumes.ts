@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { ContainerConfigError } from './container-env.ts';
 import type { JobExecutorKube, KeyedData } from './kube.ts';
-import type { LocalMount } from './pod-spec.ts';
+import { rewritePaths, type LocalMount } from './pod-spec.ts';
 
 /** PreparedVolumes are the container's mounts and the cleanup of the temp folders. */
 export interface PreparedVolumes {
@@ -23,18 +23,27 @@ export function claimFolder(dataDir: string, namespace: string, claim: string): 
   return path.join(dataDir, 'volumes', namespace, claim);
 }
 
-async function writeKeys(folder: string, data: KeyedData, items: readonly { key: string; path: string }[] | undefined): Promise<void> {
+interface PendingFiles {
+  folder: string;
+  data: KeyedData;
+  items: readonly { key: string; path: string }[] | undefined;
+}
+
+// Files are written once every mount is known, so that container paths inside them (a
+// plan file) can be rewritten to the local folders.
+async function writeKeys(pending: PendingFiles, mounts: readonly LocalMount[]): Promise<void> {
+  const { folder, data, items } = pending;
   const entries = items && items.length > 0 ? items.map((item) => [item.path, data[item.key]] as const) : Object.entries(data);
   for (const [file, value] of entries) {
     if (value === undefined) continue;
     const target = path.join(folder, file);
     if (!target.startsWith(`${folder}${path.sep}`)) throw new ContainerConfigError(`volume item path must stay inside the volume; got ${JSON.stringify(file)}`);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, value);
+    await fs.writeFile(target, rewritePaths(value, mounts));
   }
 }
 
-async function volumeFolder(volume: V1Volume, pod: V1Pod, dataDir: string, kube: JobExecutorKube, temporary: string[]): Promise<string> {
+async function volumeFolder(volume: V1Volume, pod: V1Pod, dataDir: string, kube: JobExecutorKube, temporary: string[], files: PendingFiles[]): Promise<string> {
   const namespace = pod.metadata?.namespace ?? 'default';
   if (volume.persistentVolumeClaim) {
     const folder = claimFolder(dataDir, namespace, volume.persistentVolumeClaim.claimName);
@@ -53,7 +62,7 @@ async function volumeFolder(volume: V1Volume, pod: V1Pod, dataDir: string, kube:
       if (optional) return folder;
       throw new ContainerConfigError(`${source.toLowerCase()} "${name}" not found`);
     }
-    await writeKeys(folder, data, (volume.secret ?? volume.configMap)?.items);
+    files.push({ folder, data, items: (volume.secret ?? volume.configMap)?.items });
     return folder;
   }
   throw new ContainerConfigError(`volume "${volume.name}": the local job executor supports persistentVolumeClaim, emptyDir, configMap and secret volumes`);
@@ -71,18 +80,22 @@ export async function prepareVolumes(pod: V1Pod, container: V1Container, dataDir
   try {
     const folders = new Map<string, string>();
     const mounts: LocalMount[] = [];
+    const files: PendingFiles[] = [];
     for (const mount of container.volumeMounts ?? []) {
       const volume = (pod.spec?.volumes ?? []).find((entry) => entry.name === mount.name);
       if (!volume) throw new ContainerConfigError(`volumeMount "${mount.name}": no volume of that name in the Pod`);
       let folder = folders.get(volume.name);
       if (!folder) {
-        folder = await volumeFolder(volume, pod, dataDir, kube, temporary);
+        folder = await volumeFolder(volume, pod, dataDir, kube, temporary, files);
         folders.set(volume.name, folder);
       }
       const localPath = mount.subPath ? path.join(folder, mount.subPath) : folder;
-      if (mount.subPath && !(await fs.stat(localPath).catch(() => undefined))) await fs.mkdir(localPath, { recursive: true });
+      // A subPath of a ConfigMap or Secret volume names one of its files, written below.
+      const holdsFiles = Boolean(volume.configMap ?? volume.secret);
+      if (mount.subPath && !holdsFiles && !(await fs.stat(localPath).catch(() => undefined))) await fs.mkdir(localPath, { recursive: true });
       mounts.push({ mountPath: mount.mountPath, localPath, readOnly: mount.readOnly ?? false });
     }
+    for (const pending of files) await writeKeys(pending, mounts);
     return { mounts, cleanup };
   } catch (error) {
     await cleanup();

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RunnerResult } from '../../api/result.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
-import { buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, waitUntil, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
+import { CATALOG_MOUNT, buildRunnerJob, podsOfJob, startExecutorWorld, waitForJobEnd, waitUntil, type ExecutorWorld } from '../../local/job-executor/test-world.ts';
 
 const TABLE: LakeTableSpecInput = {
   name: 'users',
@@ -130,5 +130,32 @@ describe('job executor: runner Jobs against the local API server and embedded S3
       assert.equal(warning.reason, 'Failed');
       assert.equal(warning.message, `Error: ${message}`);
     }
+  });
+
+  it('takes the plan from a ConfigMap, by configMapKeyRef and as a mounted file whose container paths are rewritten', async () => {
+    const plan = { op: 'init-catalog', ...world.commonPlan, catalog: { name: 'other', path: `${CATALOG_MOUNT}/other.ducklake` } };
+    await world.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'plans' }, data: { init: JSON.stringify(plan) } } });
+    const byRef = buildRunnerJob('cm-env', { plan: '' });
+    const byRefContainer = byRef.spec?.template.spec?.containers[0];
+    assert.ok(byRefContainer?.env);
+    byRefContainer.env[0] = { name: 'FEATHERMAN_PLAN', valueFrom: { configMapKeyRef: { name: 'plans', key: 'init' } } };
+    const byFile = buildRunnerJob('cm-file', { plan: '' });
+    const byFileSpec = byFile.spec?.template.spec;
+    const byFileContainer = byFileSpec?.containers[0];
+    assert.ok(byFileSpec?.volumes && byFileContainer?.env && byFileContainer.volumeMounts);
+    byFileContainer.env[0] = { name: 'FEATHERMAN_PLAN_FILE', value: '/etc/featherman/plan.json' };
+    byFileContainer.volumeMounts.push({ name: 'plan', mountPath: '/etc/featherman/plan.json', subPath: 'plan.json', readOnly: true });
+    byFileSpec.volumes.push({ name: 'plan', configMap: { name: 'plans', items: [{ key: 'init', path: 'plan.json' }] } });
+    await world.batch.createNamespacedJob({ namespace: 'default', body: byRef });
+    await world.batch.createNamespacedJob({ namespace: 'default', body: byFile });
+    for (const name of ['cm-env', 'cm-file']) {
+      const job = await waitForJobEnd(world, name);
+      const [pod] = await podsOfJob(world, name);
+      assert.ok(condition(job, 'Complete'), `${name}: ${JSON.stringify(pod?.status?.containerStatuses?.[0]?.state)}`);
+      const result = RunnerResult.parse(JSON.parse(terminated(pod ?? {})?.message ?? ''));
+      assert.equal(result.ok, true);
+      assert.equal(result.op, 'init-catalog');
+    }
+    assert.ok(fs.existsSync(world.localCatalogPath.replace(/lake\.ducklake$/, 'other.ducklake')));
   });
 });
