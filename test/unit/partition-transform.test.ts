@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parsePartitionKey, type PartitionKey } from '../../api/partition-spec.ts';
 import { isFeathermanError } from '../../runner/errors.ts';
-import { MURMUR3_MACROS, bucketOf, murmur3Long, murmur3String } from '../../runner/lake/write/murmur3.ts';
+import { MURMUR3_MACROS, bucketOf, murmur3Double, murmur3Long, murmur3String } from '../../runner/lake/write/murmur3.ts';
 import { buildPartitionedSelect, hiveEscape, partitionDirectory, planPartitionFields, HIVE_NULL, type PartitionSourceColumn } from '../../runner/lake/write/partition.ts';
 
 const columns: PartitionSourceColumn[] = [
@@ -35,7 +35,6 @@ test('refuses transforms that do not fit the column type, naming key, rule and t
   const cases: Array<[string, RegExp]> = [
     ['hour(d)', /format\.partitioning\[0\]: hour\(\) needs a timestamp column; got "d" of type date/],
     ['day(region)', /day\(\) needs a date or timestamp column; got "region" of type varchar/],
-    ['bucket(4, amount)', /bucket\(\) of a floating-point column is not supported; got "amount" of type float64/],
     ['nope', /must name a column of the table; got "nope"/],
   ];
   for (const [text, message] of cases) {
@@ -71,6 +70,26 @@ test('computes identity, calendar-field and bucket values in DuckDB as the forma
     assert.deepEqual(values[2], ['EU', null, null, null, null, null, String(bucketOf(murmur3String('EU'), 5)), null, null]);
     assert.deepEqual(Object.keys(rows[0] ?? {}).slice(0, 6), ['id', 'ts', 'region', 'amount', 'd', 'day'], 'data columns keep their names and order');
     assert.ok(!Object.keys(rows[0] ?? {}).some((name) => name.endsWith('_in') || name.endsWith('_h')), 'scratch columns are dropped');
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+});
+
+test('buckets doubles by their IEEE-754 bits, as the JS reference does, for every kind of double', async () => {
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  try {
+    for (const macro of MURMUR3_MACROS) await connection.run(macro);
+    const values = [1.5, -2.25, 0, -0, 1e300, 5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.7976931348623157e308, 0.1, -0.3, 1e-310, Infinity, -Infinity, NaN];
+    for (let i = 0; i < 100; i += 1) values.push((Math.sin(i * 7.3) * 10 ** ((i % 40) - 20)));
+    const fields = planPartitionFields(keys('bucket(1000, amount)'), columns);
+    assert.equal(fields[0]?.kind, 'bucket-long');
+    const texts = values.map((value) => (Object.is(value, -0) ? '-0.0' : Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value)));
+    const source = `SELECT i AS id, NULL::TIMESTAMP AS ts, NULL AS region, CAST(v AS DOUBLE) AS amount, NULL::DATE AS d, i AS day
+      FROM (SELECT unnest(range(${texts.length})) AS i, unnest($1::VARCHAR[]) AS v)`;
+    const rows = (await connection.runAndReadAll(`${buildPartitionedSelect(source, fields, columns)} ORDER BY id`, [`[${texts.map((text) => `'${text}'`).join(',')}]`])).getRowObjectsJS();
+    rows.forEach((row, i) => assert.equal(row.__fm_p0, String(bucketOf(murmur3Double(values[i] ?? 0), 1000)), `double ${values[i]}`));
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -61,8 +61,7 @@ export function planPartitionFields(keys: readonly PartitionKey[], columns: read
       const allowed = key.transform === 'hour' ? TIMESTAMP_TYPES.has(type) : TIMESTAMP_TYPES.has(type) || type === 'date';
       if (!allowed) throw new FeathermanError('FM_ERR_INVALID_SPEC', `${where}: ${key.transform}() needs a ${key.transform === 'hour' ? 'timestamp' : 'date or timestamp'} column; got ${JSON.stringify(key.column)} of type ${type}`);
     } else if (key.transform === 'bucket') {
-      if (FLOAT_TYPES.has(type)) throw new FeathermanError('FM_ERR_INVALID_SPEC', `${where}: bucket() of a floating-point column is not supported; got ${JSON.stringify(key.column)} of type ${type}`);
-      kind = INTEGER_TYPES.has(type) || TIMESTAMP_TYPES.has(type) || type === 'date' ? 'bucket-long' : 'bucket-text';
+      kind = INTEGER_TYPES.has(type) || TIMESTAMP_TYPES.has(type) || FLOAT_TYPES.has(type) || type === 'date' ? 'bucket-long' : 'bucket-text';
     }
     const base = baseNames[index] ?? key.column;
     const clash = baseNames.some((other, j) => j !== index && other.toLowerCase() === base.toLowerCase())
@@ -72,8 +71,27 @@ export function planPartitionFields(keys: readonly PartitionKey[], columns: read
   });
 }
 
+/**
+ * doubleBitsSql renders the IEEE-754 bits of a DOUBLE expression as a BIGINT (pure SQL text,
+ * no input in it): DuckDB has no reinterpret cast, so the exponent and mantissa are
+ * rebuilt arithmetically, which is exact for every finite double (subnormals included).
+ * -0 gives 0, NaN the canonical 0x7ff8000000000000, as format §9 hashes doubles.
+ */
+export function doubleBitsSql(x: string): string {
+  const a = `abs(${x})`;
+  const e0 = `CAST(floor(log2(${a})) AS INTEGER)`;
+  const e = `(${e0} - CASE WHEN ${a} < pow(2.0, ${e0}) THEN 1 WHEN ${a} >= pow(2.0, ${e0} + 1) THEN -1 ELSE 0 END)`;
+  const normal = `(CAST(${e} + 1023 AS BIGINT) * 4503599627370496 + CAST((${a} / pow(2.0, ${e}) - 1.0) * 4503599627370496.0 AS BIGINT))`;
+  const subnormal = `CAST(${a} * pow(2.0, 1022) * 4503599627370496.0 AS BIGINT)`;
+  const magnitude = `CASE WHEN ${a} < 2.2250738585072014e-308 THEN ${subnormal} ELSE ${normal} END`;
+  return `CASE WHEN ${x} IS NULL THEN NULL WHEN isnan(${x}) THEN 9221120237041090560 WHEN ${x} = 0 THEN 0
+    WHEN isinf(${x}) THEN CASE WHEN ${x} > 0 THEN 9218868437227405312 ELSE -4503599627370496 END
+    WHEN ${x} < 0 THEN ${magnitude} + (-9223372036854775807 - 1) ELSE ${magnitude} END`;
+}
+
 function longInput(column: string, type: string): string {
   const ref = quoteIdentifier(column);
+  if (FLOAT_TYPES.has(type)) return doubleBitsSql(`CAST(${ref} AS DOUBLE)`);
   if (type === 'date') return `CAST(${ref} - DATE '1970-01-01' AS BIGINT)`;
   if (TIMESTAMP_TYPES.has(type)) return `epoch_us(CAST(${ref} AS TIMESTAMP))`;
   return `CAST(${ref} AS BIGINT)`;
