@@ -4,7 +4,8 @@
  * column stats, no NULL ages) are ended without being read; files that straddle the cutoff
  * get a positional delete file holding all their deleted positions (the previous delete
  * file, if any, is ended); files within the TTL are untouched; no data file is rewritten.
- * Older snapshots keep seeing the old rows. Rows whose age is NULL never expire.
+ * Older snapshots keep seeing the old rows. Rows whose age is NULL never expire. Rows the
+ * extension inlined into the catalog are ended in place (lake/maintain/inlined-ttl.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { FeathermanError, isFeathermanError } from '../errors.ts';
 import { commitSnapshot, openCatalog, readSnapshot, readTable } from '../lake/catalog/index.ts';
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
+import { endInlinedRows, findInlinedExpired } from '../lake/maintain/inlined-ttl.ts';
 import { columnNameByFieldId, downloadObject, writeDeleteFile, type WrittenDeleteFile } from '../lake/maintain/local-files.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { readTableFiles, type MaintainedFile } from '../lake/maintain/table-files.ts';
@@ -91,8 +93,10 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
       if (result.action === 'drop') drops.push({ file, rows: result.rows });
       else if (result.action === 'delete') deletes.push({ file, rows: result.rows, written: result.written });
     }
-    const rows = [...drops, ...deletes].reduce((sum, each) => sum + each.rows, 0);
-    if (drops.length === 0 && deletes.length === 0) {
+    const inlined = await findInlinedExpired(catalog.connection, table.tableId, column.columnId, kind, cutoff);
+    const inlinedRows = inlined.reduce((sum, each) => sum + each.rows, 0);
+    const rows = [...drops, ...deletes].reduce((sum, each) => sum + each.rows, 0) + inlinedRows;
+    if (drops.length === 0 && deletes.length === 0 && inlinedRows === 0) {
       return maintenanceOutcome(`Table ${name}: no rows older than ${cutoff.toISOString()} (${files.length} files, ${scanned} read)`, {
         snapshotId: latest.snapshotId, details: { cutoff: cutoff.toISOString(), filesDropped: 0, deleteFiles: 0, filesRead: scanned },
       });
@@ -112,7 +116,11 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
           tx.allocFileId(), table.tableId, tx.snapshotId, file.dataFileId, written.relativePath, written.deleteCount, written.sizeBytes, written.footerSize,
         ]);
       }
-      tx.addChange('deleted_from_table', table.tableId);
+      if (drops.length > 0 || deletes.length > 0) tx.addChange('deleted_from_table', table.tableId);
+      if (inlined.length > 0) {
+        await endInlinedRows(tx.connection, inlined, tx.snapshotId);
+        tx.addChange('inlined_delete', table.tableId);
+      }
     });
     const bytesAdded = deletes.reduce((sum, each) => sum + each.written.sizeBytes, 0);
     return maintenanceOutcome(
@@ -124,7 +132,7 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
         bytesAdded,
         filesRemoved: drops.length,
         bytesRemoved: drops.reduce((sum, each) => sum + each.file.sizeBytes, 0),
-        details: { cutoff: cutoff.toISOString(), filesDropped: drops.length, deleteFiles: deletes.length, filesRead: scanned, filesUntouched: files.length - drops.length - deletes.length },
+        details: { cutoff: cutoff.toISOString(), filesDropped: drops.length, deleteFiles: deletes.length, filesRead: scanned, filesUntouched: files.length - drops.length - deletes.length, inlinedRows },
       },
     );
   } catch (error) {

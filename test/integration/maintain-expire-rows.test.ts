@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isFeathermanError } from '../../runner/errors.ts';
+import { commitSnapshot } from '../../runner/lake/catalog/index.ts';
+import { openDuckDB, queryRows } from '../../runner/lake/duckdb.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { csvRows, eventsTable, startMaintainWorld } from './maintain-harness.ts';
 
@@ -90,4 +92,39 @@ test('expire-rows ends a straddling file whose rows all expire, and refuses a no
   await assert.rejects(world.runOp({ op: 'expire-rows', table: { name: 'nope', ttlDays: 1, ttlColumn: 'ts' } }),
     (error: unknown) => isFeathermanError(error) && error.code === 'FM_ERR_TABLE_MISSING');
   assert.equal(await world.latestSnapshot(), snapshot);
+});
+
+test('expire-rows ends expired rows the extension inlined into the catalog, and older snapshots still see them', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  const handle = await openDuckDB(world.catalogPath);
+  let inserted: number;
+  try {
+    const table = (await queryRows(handle.connection, "SELECT table_id FROM ducklake_table WHERE table_name = 'events'"))[0];
+    const version = (await queryRows(handle.connection, 'SELECT max(schema_version) AS v FROM ducklake_snapshot'))[0];
+    const tableId = Number(table?.table_id);
+    const name = `ducklake_inlined_data_${tableId}_${Number(version?.v)}`;
+    const commit = await commitSnapshot(handle.connection, { message: 'as the extension inlines a small insert' }, async (tx) => {
+      await tx.run(`CREATE TABLE ${name} (row_id BIGINT, begin_snapshot BIGINT, end_snapshot BIGINT, id INTEGER, ts TIMESTAMP, region VARCHAR, amount DOUBLE)`);
+      await tx.run('INSERT INTO ducklake_inlined_data_tables VALUES (?, ?, ?)', [tableId, name, Number(version?.v)]);
+      await tx.run(`INSERT INTO ${name} VALUES (0, ?, NULL, 1, '2026-10-01 00:00:00', 'EU', 1), (1, ?, NULL, 2, '2026-11-20 00:00:00', 'EU', 2), (2, ?, NULL, 3, NULL, 'US', 3)`, [tx.snapshotId, tx.snapshotId, tx.snapshotId]);
+      await tx.run('INSERT INTO ducklake_table_stats VALUES (?, 3, 3, 0)', [tableId]);
+      tx.addChange('inlined_insert', tableId);
+    });
+    inserted = commit.snapshotId;
+  } finally {
+    await handle.close();
+  }
+  const count = async (snapshot?: number) => {
+    const out = await world.runOp({ op: 'query', sql: 'SELECT string_agg(id::VARCHAR, \',\' ORDER BY id) AS ids FROM events', ...(snapshot === undefined ? {} : { snapshot: { id: snapshot } }) });
+    return (JSON.parse(String(out.query?.preview).split('\n')[0] ?? '{}') as { ids: string }).ids;
+  };
+  assert.equal(await count(), '1,2,3');
+  const result = await world.runOp(ttl(), { now: () => NOW });
+  assert.equal(result.rows, 1);
+  assert.equal(result.details?.inlinedRows, 1);
+  assert.equal(await count(), '2,3', 'the NULL age and the young row stay');
+  assert.equal(await count(inserted), '1,2,3');
+  const changes = await world.catalogRows('SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = ?', [result.snapshotId]);
+  assert.match(String(changes[0]?.changes_made), /^inlined_delete:\d+$/);
 });
