@@ -8,7 +8,7 @@ import { decodeJson, decodeObjectBody, decodeYaml, patchTypeOf, readBody } from 
 import type { ServerContext } from './context.ts';
 import { deleteCollection, deleteObject, parseDeleteOptions } from './delete.ts';
 import { buildApiGroup, buildApiGroupList, buildApiResourceList, buildApiVersions, SERVER_VERSION } from './discovery.ts';
-import { openApiDocument } from './openapi-routes.ts';
+import { acceptsJson, openApiDocument } from './openapi-routes.ts';
 import { getObject, listObjects, matcherOf, watchObjects, type ReadRequest } from './reads.ts';
 import { routeOf, type Route } from './router.ts';
 import { ApiError, internalError, methodNotAllowed } from './status.ts';
@@ -123,7 +123,10 @@ export async function handleRequest(ctx: ServerContext, request: IncomingMessage
     }
     if (route.type === 'unknown') throw NOT_FOUND;
     if (request.method !== 'GET') throw methodNotAllowed();
-    const document = discovery(ctx, route) ?? openApiDocument(ctx, route, request.headers.accept);
+    const found = discovery(ctx, route);
+    // Aggregated discovery is not served: clients that also accept plain JSON fall back to it.
+    if (found && !acceptsJson(request.headers.accept)) throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+    const document = found ?? openApiDocument(ctx, route, request.headers.accept);
     if (!document) throw NOT_FOUND;
     sendJson(response, 200, document);
   } catch (error) {

@@ -8,11 +8,16 @@ import type { Route } from './router.ts';
 import { ApiError } from './status.ts';
 import type { JsonObject } from './types.ts';
 
-function acceptsJson(accept: string | undefined): boolean {
+/**
+ * acceptsJson tells whether an Accept header allows plain JSON: `application/json`
+ * without an `as=` (aggregated discovery, Table) parameter, or a wildcard.
+ */
+export function acceptsJson(accept: string | undefined): boolean {
   if (!accept) return true;
   return accept.split(',').some((part) => {
-    const type = part.split(';')[0]?.trim() ?? '';
-    return type === 'application/json' || type === '*/*' || type === 'application/*';
+    const [type, ...params] = part.split(';').map((piece) => piece.trim());
+    if (type === '*/*' || type === 'application/*') return true;
+    return type === 'application/json' && !params.some((param) => param.startsWith('as='));
   });
 }
 

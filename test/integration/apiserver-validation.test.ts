@@ -41,6 +41,16 @@ describe('local API server: validation and bad requests', () => {
     assert.ok((body.resources as Obj[]).some((resource) => resource.name === 'widgets/status'));
   });
 
+  it('answers discovery as plain JSON when aggregated discovery is also acceptable, 406 otherwise', async () => {
+    const aggregated = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+    const both = await harness.request('GET', '/apis', undefined, { Accept: `${aggregated},application/json` });
+    assert.equal(both.status, 200);
+    assert.equal(both.body.kind, 'APIGroupList');
+    assert.equal(both.headers.get('content-type'), 'application/json');
+    const only = await harness.request('GET', '/apis', undefined, { Accept: aggregated });
+    assert.equal(only.status, 406);
+  });
+
   it('answers a CEL violation with 422 Invalid and the field path', async () => {
     const before = revision();
     const { status, body } = await harness.request('POST', widgets, widget('big', { color: 'red', size: 60, maxSize: 50 }));
