@@ -113,10 +113,20 @@ export function landingSource(format: IngestSpec['format'], paths: readonly stri
   }
 }
 
-/** describeLandingError rewrites local cache paths in a DuckDB message into the landing keys (pure). */
+/**
+ * describeLandingError turns a DuckDB reader error into one line for a person (pure): local
+ * cache paths become the landing keys, and DuckDB's tuning hints (about auto-detection,
+ * sample sizes and reader options we set ourselves) and its option dump are dropped, so
+ * what remains is the line/record, the column and the value.
+ */
 export function describeLandingError(message: string, files: readonly LocalLandingFile[], bucket: string): string {
   let out = message;
   for (const file of files) out = out.split(file.localPath).join(`s3://${bucket}/${file.key}`);
+  out = out.replace(/^[A-Za-z ]+Error: /, '');
+  for (const marker of ['Column ', 'Possible solutions', 'Try setting', 'This type was auto-detected']) {
+    const at = out.indexOf(marker, 1);
+    if (at > 0 && (marker !== 'Column ' || /Column \S+ is being converted/.test(out.slice(at)))) out = out.slice(0, at);
+  }
   return out.replace(/\s+/g, ' ').trim();
 }
 
