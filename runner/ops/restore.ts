@@ -5,8 +5,8 @@
  * beside the new one as `<catalog>.replaced-<time>` rather than deleted.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { RestorePlan } from '../../api/plan.ts';
 import { FeathermanError } from '../errors.ts';
 import { backupName, backupPrefix } from '../lake/maintain/backup-keys.ts';
@@ -41,6 +41,9 @@ async function run(plan: RestorePlan, ctx: OpContext): Promise<OpOutcome> {
       : new FeathermanError('FM_ERR_INVALID_PLAN', `fromBackup: must name a backup under ${where} (${backups.length} exist); got ${JSON.stringify(plan.fromBackup)}.`);
   }
   await mkdir(dirname(target), { recursive: true });
+  // A restore killed mid-download leaves its temp file; it was never in place, so drop it.
+  const stale = (await readdir(dirname(target))).filter((name) => name.startsWith(`${basename(target)}.restore-`));
+  for (const name of stale) await rm(join(dirname(target), name), { force: true });
   // Download beside the target so the final rename is atomic on one filesystem.
   const temp = `${target}.restore-${randomUUID()}`;
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { isFeathermanError } from '../../runner/errors.ts';
 import { openDuckDB } from '../../runner/lake/duckdb.ts';
@@ -68,7 +68,9 @@ test('restore refuses an existing catalog, restores the latest into a missing on
 
   await rm(world.catalogPath);
   await rm(`${world.catalogPath}.wal`, { force: true });
+  await writeFile(`${world.catalogPath}.restore-left-by-a-killed-run`, 'partial download');
   const restored = await world.runOp({ op: 'restore', fromBackup: 'latest' });
+  assert.deepEqual((await readdir(dirname(world.catalogPath))).filter((name) => name.includes('.restore-')), [], 'stale temp files are removed');
   assert.equal(restored.snapshotId, second.snapshotId);
   assert.deepEqual((await world.rowsAt('events')).map((row) => row.id), [1, 2]);
 
