@@ -5,42 +5,9 @@
  * gone. Each run then completes when the operation is simply run again.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import type { PlanInput } from '../../api/plan.ts';
-import { runRunnerUntil } from '../support/kill.ts';
-import { csvRows, eventsTable, startMaintainWorld, type MaintainWorld } from './maintain-harness.ts';
-
-async function killed(world: MaintainWorld, input: Record<string, unknown>, killAt: RegExp, now?: Date) {
-  const plan = { ...world.common, ...input } as PlanInput;
-  const run = await runRunnerUntil(plan, { ...world.s3.env, ...(now ? { FEATHERMAN_NOW: now.toISOString() } : {}) }, { killAt, timeoutMs: 90_000 });
-  assert.ok(run.killedAt, `the runner finished before ${String(killAt)}; stderr: ${run.stderr.slice(-2000)}`);
-  assert.equal(run.signal, 'SIGKILL');
-  return run;
-}
-
-async function filled(t: Parameters<typeof startMaintainWorld>[0]): Promise<MaintainWorld> {
-  const world = await startMaintainWorld(t);
-  await world.applyTable(eventsTable());
-  let id = 0;
-  for (let batch = 0; batch < 4; batch += 1) {
-    const rows: Array<[number, string, string, number]> = [];
-    for (let i = 0; i < 3; i += 1) {
-      id += 1;
-      rows.push([id, `2026-11-${String(1 + id).padStart(2, '0')} 10:00:00`, id % 2 === 0 ? 'EU' : 'US', id]);
-    }
-    await world.ingestCsv(eventsTable(), `b${batch}.csv`, csvRows(rows));
-  }
-  return world;
-}
-
-async function assertIntact(world: MaintainWorld, snapshot: number, rows: unknown[]): Promise<void> {
-  assert.equal(await world.latestSnapshot(), snapshot, 'the last committed snapshot is still the latest');
-  assert.deepEqual(await world.rowsAt('events'), rows);
-  const check = await world.runOp({ op: 'check' });
-  assert.equal(check.details?.missingCount, 0, 'no referenced object is gone');
-  assert.equal(check.details?.sizeMismatchCount, 0);
-}
+import { csvRows, eventsTable } from './maintain-harness.ts';
+import { assertIntact, filled, killed } from './maintain-kill-harness.ts';
 
 test('killed compaction (after uploading, before committing) leaves the catalog and the rows as they were', async (t) => {
   const world = await filled(t);
@@ -93,14 +60,4 @@ test('killed cleanup-files while deleting never loses a referenced object, and a
   assert.equal(again.details?.scheduledDeleted, 8, 'rows survive a crash between deleting objects and removing rows');
   assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_files_scheduled_for_deletion'))[0]?.n, 0);
   assert.equal((await world.keys('main/events/')).length, 1);
-});
-
-test('killed backup leaves the live catalog byte-identical', async (t) => {
-  const world = await filled(t);
-  const snapshot = await world.latestSnapshot();
-  const rows = await world.rowsAt('events');
-  const before = await readFile(world.catalogPath);
-  await killed(world, { op: 'backup' }, /CHECKPOINT/);
-  assert.deepEqual(await readFile(world.catalogPath), before);
-  await assertIntact(world, snapshot, rows);
 });
