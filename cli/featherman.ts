@@ -19,7 +19,7 @@ Commands:
 Options:
   --data-dir <dir>       state, bucket, volumes and kubeconfig (default .featherman/local)
   --port <n>             API server port (default 0: any free port)
-  --s3-port <n>          embedded S3 port (default 0: any free port)
+  --s3-port <n>          embedded S3 port (default 9000, so catalogs keep their endpoint; 0: any free port)
   --functions-url <url>  send events to a functions app that runs elsewhere
   --ping <cron>          resync schedule (default "* * * * *")
   --concurrency <n>      Jobs run at once (default 2)
@@ -62,7 +62,7 @@ async function up(values: Record<string, string | undefined>, dataDir: string): 
     process.stderr.write('featherman: warning: without node --openssl-legacy-provider the embedded S3 server fails paginated listings\n');
   }
   const local = await startLocalMode({
-    dataDir, port: portOption('port', values.port), s3Port: portOption('s3-port', values['s3-port']),
+    dataDir, port: portOption('port', values.port), s3Port: portOption('s3-port', values['s3-port'] ?? '9000'),
     functionsUrl: values['functions-url'], pingSchedule: values.ping, concurrency,
   });
   const kubectl = `kubectl --kubeconfig ${local.kubeconfigPath}`;

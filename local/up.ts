@@ -113,7 +113,7 @@ export async function ensureSecret(kubeConfig: KubeConfig, namespace: string, na
 type FunctionsAppFactory = (options: Record<string, unknown>) => unknown;
 interface Listenable { listen(port: number, host: string, callback: () => void): Server }
 
-async function startFunctionsApp(options: Record<string, unknown>, logger: Logger, notes: string[]): Promise<{ url: string; server: Server } | undefined> {
+async function startFunctionsApp(options: Record<string, unknown>, logger: Logger, notes: string[]): Promise<{ url: string; server: Server; closeFunctions(): Promise<void> } | undefined> {
   if (!fs.existsSync(FUNCTIONS_APP_PATH)) {
     notes.push('functions/handlers/app.ts does not exist yet: running without the functions app and the event router');
     return undefined;
@@ -134,7 +134,11 @@ async function startFunctionsApp(options: Record<string, unknown>, logger: Logge
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   logger.info({ url }, 'functions app listening');
-  return { url, server };
+  // The app may hold resources of its own (DuckDB for SQL checks) to release on close.
+  const closeFunctions = async (): Promise<void> => {
+    await (app as Listenable & { closeFunctions?: () => Promise<void> }).closeFunctions?.();
+  };
+  return { url, server, closeFunctions };
 }
 
 /**
@@ -172,10 +176,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       }, logger, notes);
       if (functions) {
         functionsUrl = functions.url;
-        stops.push(() => new Promise<void>((resolve) => {
-          functions.server.closeAllConnections();
-          functions.server.close(() => resolve());
-        }));
+        stops.push(async () => {
+          await new Promise<void>((resolve) => {
+            functions.server.closeAllConnections();
+            functions.server.close(() => resolve());
+          });
+          await functions.closeFunctions();
+        });
       }
     }
     if (functionsUrl) {

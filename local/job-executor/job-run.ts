@@ -67,6 +67,11 @@ function note(options: JobRunOptions, kind: 'Job' | 'Pod', target: V1Job | V1Pod
   });
 }
 
+function tmpdirOf(mounts: readonly { mountPath: string; localPath: string }[]): Record<string, string> {
+  const tmp = mounts.find((mount) => mount.mountPath.replace(/\/+$/, '') === '/tmp');
+  return tmp ? { TMPDIR: tmp.localPath } : {};
+}
+
 interface Attempt {
   exitCode: number | 'config-error';
   deadline: boolean;
@@ -97,7 +102,8 @@ async function runAttempt(job: V1Job, pod: V1Pod, container: V1Container, option
   try {
     const args = runnerArguments(container).map((arg) => rewritePaths(arg, prepared.mounts));
     const end = await runPodProcess({
-      args, env: { ...options.baseEnv, HOSTNAME: podName, ...env },
+      // A volume mounted at /tmp is the container's temp folder: point TMPDIR at its local folder.
+      args, env: { ...options.baseEnv, ...tmpdirOf(prepared.mounts), HOSTNAME: podName, ...env },
       entry: options.runnerEntry, signal, logger: log,
       fallbackToLogs: container.terminationMessagePolicy === 'FallbackToLogsOnError',
     }, async (pid, startedAt) => {
