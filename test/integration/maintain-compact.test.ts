@@ -103,3 +103,27 @@ test('a concurrent ingest and compaction serialize through the catalog lock and 
   assert.equal(rows.length, 10);
   assert.equal(new Set(rows.map((row) => row.id)).size, 10);
 });
+
+test('compact keeps transform partitions (identity, day, bucket): values, directories and rows', async (t) => {
+  const world = await startMaintainWorld(t);
+  const table = eventsTable({ format: { compression: 'ZSTD', partitioning: ['region', 'day(ts)', 'bucket(2, id)'] } });
+  await world.applyTable(table);
+  for (let batch = 0; batch < 3; batch += 1) {
+    await world.ingestCsv(table, `t${batch}.csv`, csvRows([1, 2, 3, 4].map((n) => [batch * 10 + n, '2026-11-03 10:00:00', 'EU', n] as [number, string, string, number])));
+  }
+  const rowsBefore = await world.rowsAt('events');
+  const filesBefore = await world.catalogRows('SELECT count(*) AS n FROM ducklake_data_file WHERE end_snapshot IS NULL');
+  const result = await world.runOp({ op: 'compact', table: { name: 'events' }, minSmallFiles: 2 });
+  assert.equal(result.filesRemoved, Number(filesBefore[0]?.n));
+  assert.equal(result.filesAdded, 2, 'one file per bucket');
+  assert.deepEqual(await world.rowsAt('events'), rowsBefore);
+  const values = await world.catalogRows(`SELECT d.path, list(v.partition_value ORDER BY v.partition_key_index) AS vals FROM ducklake_data_file d
+    JOIN ducklake_file_partition_value v USING (data_file_id) WHERE d.end_snapshot IS NULL GROUP BY d.path ORDER BY d.path`);
+  assert.equal(values.length, 2);
+  for (const row of values) {
+    const [region, day, bucket] = row.vals as string[];
+    assert.equal(region, 'EU');
+    assert.equal(day, '3');
+    assert.ok(String(row.path).startsWith(`region=EU/day=3/bucket=${bucket}/ducklake-`), String(row.path));
+  }
+});
