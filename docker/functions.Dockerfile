@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1.7
+# The functions image: one express app with every Featherman function (functions/main.ts on
+# $PORT); each Knative Service picks its function with FEATHERMAN_HANDLER.
+# Build from the repository root: docker build -f docker/functions.Dockerfile -t featherman-functions .
+# Multi-stage, no build tools in the final image, non-root, read-only root FS compatible.
+
+ARG NODE_VERSION=20.20.2
+ARG DEBIAN=bookworm
+
+FROM node:${NODE_VERSION}-${DEBIAN} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:${NODE_VERSION}-${DEBIAN}-slim AS final
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+ && groupadd --gid 65532 featherman && useradd --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin featherman
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --chown=root:root package.json ./
+COPY --chown=root:root api ./api
+COPY --chown=root:root runner ./runner
+COPY --chown=root:root functions ./functions
+ENV NODE_ENV=production TSX_DISABLE_CACHE=1 TMPDIR=/tmp HOME=/tmp PORT=8080
+EXPOSE 8080
+USER 65532:65532
+ENTRYPOINT ["node", "--import", "tsx", "functions/main.ts"]
