@@ -2,8 +2,8 @@
  * handleResourceEvent is the body of the three reconcile-* functions: parse the
  * ApiServerSource CloudEvent (Reference or Resource mode, binary or structured), then
  * reconcile the named resource from a fresh read. The event is only a hint: its object
- * (Resource mode) is never trusted, and an update whose status already reflects the
- * generation (our own status write coming back) is acknowledged without work.
+ * (Resource mode) is never trusted, and an add or update whose status already reflects
+ * the generation (our own status write coming back, a replay) is acknowledged without work.
  * Side effects: through reconcileResource.
  */
 import { parseApiServerEvent } from '../events/apiserver-event.ts';
@@ -22,7 +22,7 @@ export async function handleResourceEvent(deps: HandlerDeps, kind: FeathermanKin
   if (parsed.kind === 'ignore') return ok({ ignored: parsed.reason });
   const { ref } = parsed;
   if (ref.kind !== kind || !ref.apiVersion.startsWith(`${GROUP}/`)) return ok({ ignored: `this function reconciles ${kind}, not ${ref.apiVersion} ${ref.kind}` });
-  const outcome = await reconcileResource(deps, kind, ref.namespace, ref.name, { skipCurrent: parsed.action === 'update' });
+  const outcome = await reconcileResource(deps, kind, ref.namespace, ref.name, { skipCurrent: parsed.action !== 'delete' });
   const woken = kind === 'DuckLakeCatalog' && parsed.action !== 'update' ? await wakeDependents(deps, ref.namespace, ref.name) : [];
   return ok({ ...outcome, ...(woken.length > 0 ? { woken } : {}) });
 }

@@ -1,0 +1,215 @@
+/**
+ * Benchmark of the functions process. (1) Cold start: functions/main.ts bundled with
+ * esbuild (what the image runs), started N times: spawn → `functions ready`, and its RSS
+ * once ready; the unbundled tsx start is printed as the baseline. (2) Event → Job created:
+ * real CloudEvents (ApiServerSource, Reference mode, binary) for new tables posted to the
+ * bundled process, which reads the table fresh, decides and creates the apply Job before
+ * answering, against the local API server in its own process: p50/p99. (3) 1,000
+ * duplicate events in one second for one table: how many Jobs exist afterwards (must be 1).
+ * Run: npm run bench:functions [-- --starts 5 --tables 200 --duplicates 1000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BatchV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CloudEvent, HTTP } from 'cloudevents';
+import { build } from 'esbuild';
+import { parseAllDocuments } from 'yaml';
+
+const { values } = parseArgs({ options: { starts: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, duplicates: { type: 'string', default: '1000' } } });
+const STARTS = Number(values.starts);
+const TABLES = Number(values.tables);
+const DUPLICATES = Number(values.duplicates);
+const root = path.join(import.meta.dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-bench-functions-'));
+const children: ChildProcess[] = [];
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+function median(list: readonly number[]): number {
+  return percentile([...list].sort((a, b) => a - b), 0.5);
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function bundle(): Promise<string> {
+  // CommonJS output keeps `require('@duckdb/node-api')` inside the lazily initialised
+  // module (ESM output would hoist it to a static import and load DuckDB at start-up).
+  const outfile = path.join(work, 'functions.cjs');
+  await build({
+    entryPoints: [path.join(root, 'functions', 'main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'error',
+    external: ['@duckdb/node-api', 'fs-ext', 's3rver'],
+  });
+  // The externals resolve from the repository's node_modules.
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
+  return outfile;
+}
+
+async function startApiServer(): Promise<{ kubeconfigPath: string; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'local/apiserver/main.ts'), '--data-dir', path.join(work, 'api'), '--port', '0'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  children.push(child);
+  const kubeconfigPath = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`API server exited with ${String(code)}`)));
+  });
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfigPath);
+  return { kubeconfigPath, url: config.getCurrentCluster()?.server ?? '' };
+}
+
+interface Started { child: ChildProcess; url: string; readyMs: number; rss: number }
+
+/** startFunctions spawns the functions process and resolves at its `functions ready` line. */
+function startFunctions(args: string[], kubeconfigPath: string): Promise<Started> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'info', FEATHERMAN_RUNNER_IMAGE: 'featherman:bench' } });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((text) => text.includes('"functions ready"'));
+      if (line === undefined) return;
+      const readyMs = performance.now() - started;
+      const port = (JSON.parse(line) as { port: number }).port;
+      child.stderr?.removeAllListeners('data');
+      child.stderr?.resume();
+      resolve({ child, url: `http://127.0.0.1:${port}`, readyMs, rss: rssMiB(child.pid ?? 0) });
+    });
+    child.once('exit', (code) => reject(new Error(`functions exited with ${String(code)}: ${buffered.slice(0, 500)}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function postEvent(url: string, event: CloudEvent<unknown>): Promise<{ status: number; ms: number }> {
+  const message = HTTP.binary(event);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent, headers: message.headers as Record<string, string> }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
+    });
+    request.on('error', reject);
+    request.end(String(message.body));
+  });
+}
+
+function tableEvent(name: string): CloudEvent<unknown> {
+  const apiVersion = 'ducklake.featherman.dev/v1alpha1';
+  return new CloudEvent<unknown>({
+    type: 'dev.knative.apiserver.ref.add', source: 'https://10.96.0.1:443', subject: `/apis/${apiVersion}/namespaces/default/ducklaketables/${name}`,
+    datacontenttype: 'application/json', kind: 'DuckLakeTable', apiversion: apiVersion, name, namespace: 'default',
+    data: { apiVersion, kind: 'DuckLakeTable', name, namespace: 'default' },
+  });
+}
+
+async function seed(kubeconfigPath: string, url: string): Promise<{ custom: CustomObjectsApi; batch: BatchV1Api }> {
+  for (const file of ['ducklakecatalogs.yaml', 'ducklaketables.yaml', 'ducklakequeries.yaml']) {
+    for (const document of parseAllDocuments(fs.readFileSync(path.join(root, 'crds', file), 'utf8'))) {
+      const response = await fetch(`${url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(document.toJSON()) });
+      if (!response.ok) throw new Error(`creating a CRD answered ${response.status}`);
+    }
+  }
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfigPath);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const resource = { group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default' };
+  const catalog = (await custom.createNamespacedCustomObject({
+    ...resource, plural: 'ducklakecatalogs',
+    body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeCatalog', metadata: { name: 'lake', finalizers: ['ducklake.featherman.dev/finalizer'] }, spec: { objectStore: { bucket: 'lake' } } },
+  })) as { metadata: Record<string, unknown> };
+  const ready = { type: 'Ready', status: 'True', reason: 'Succeeded', message: 'Catalog lake is ready.', observedGeneration: 1, lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' };
+  await custom.replaceNamespacedCustomObjectStatus({ ...resource, plural: 'ducklakecatalogs', name: 'lake', body: { ...catalog, status: { phase: 'Succeeded', observedGeneration: 1, conditions: [ready] } } });
+  for (let index = 0; index <= TABLES; index++) {
+    const name = index === TABLES ? 'dup' : `t${index}`;
+    await custom.createNamespacedCustomObject({
+      ...resource, plural: 'ducklaketables',
+      body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeTable', metadata: { name }, spec: { catalogRef: 'lake', name: name.replace(/-/g, '_'), columns: [{ name: 'id', type: 'INTEGER' }] } },
+    });
+  }
+  return { custom, batch: config.makeApiClient(BatchV1Api) };
+}
+
+async function main(): Promise<void> {
+  const outfile = await bundle();
+  const api = await startApiServer();
+  const { batch } = await seed(api.kubeconfigPath, api.url);
+
+  const baseline = await startFunctions(['--import', 'tsx', path.join(root, 'functions', 'main.ts')], api.kubeconfigPath);
+  await stop(baseline.child);
+  const starts: Started[] = [];
+  for (let index = 0; index < STARTS; index++) {
+    const started = await startFunctions([outfile], api.kubeconfigPath);
+    starts.push(started);
+    if (index < STARTS - 1) await stop(started.child);
+  }
+  const functions = starts[starts.length - 1];
+  if (functions === undefined) throw new Error('no functions process started');
+
+  const latencies: number[] = [];
+  for (let index = 0; index < TABLES; index++) {
+    const answer = await postEvent(`${functions.url}/reconcile-table`, tableEvent(`t${index}`));
+    if (answer.status !== 200) throw new Error(`event for table t${index} answered ${answer.status}`);
+    latencies.push(answer.ms);
+  }
+  latencies.sort((a, b) => a - b);
+  const jobs = (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'featherman.dev/operation=apply-table' })).items.length;
+
+  const statuses = new Map<number, number>();
+  const sends: Array<Promise<void>> = [];
+  const dupStarted = performance.now();
+  const perTick = Math.max(1, Math.round(DUPLICATES / 100));
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const timer = setInterval(() => {
+      for (let count = 0; count < perTick && sent < DUPLICATES; count++, sent++) {
+        sends.push(postEvent(`${functions.url}/reconcile-table`, tableEvent('dup')).then((answer) => { statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1); }));
+      }
+      if (sent >= DUPLICATES) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+  const sendSeconds = (performance.now() - dupStarted) / 1000;
+  await Promise.all(sends);
+  const dupSeconds = (performance.now() - dupStarted) / 1000;
+  const dupJobs = (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'featherman.dev/table=dup' })).items.length;
+  const rssAfter = rssMiB(functions.child.pid ?? 0);
+
+  const ready = starts.map((item) => item.readyMs);
+  const rss = starts.map((item) => item.rss);
+  console.log(`functions bench (${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1)})`);
+  console.log(`cold start, bundled (${STARTS} starts): median ${median(ready).toFixed(0)} ms to ready (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), RSS median ${median(rss).toFixed(1)} MiB  [targets ≤ 300 ms, ≤ 90 MiB]`);
+  console.log(`cold start, tsx unbundled (baseline): ${baseline.readyMs.toFixed(0)} ms, RSS ${baseline.rss.toFixed(1)} MiB`);
+  console.log(`event → apply Job created (${TABLES} new tables, one at a time): p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]?.toFixed(1)} ms  [target p99 ≤ 50 ms]; apply Jobs: ${jobs}`);
+  console.log(`${DUPLICATES} duplicate events sent in ${sendSeconds.toFixed(2)} s (${(DUPLICATES / sendSeconds).toFixed(0)}/s), all answered in ${dupSeconds.toFixed(2)} s; answers ${JSON.stringify(Object.fromEntries(statuses))}; Jobs for the table: ${dupJobs} (must be 1); RSS after ${rssAfter.toFixed(1)} MiB`);
+  if (dupJobs !== 1 || jobs !== TABLES) process.exitCode = 1;
+}
+
+try {
+  await main();
+} finally {
+  agent.destroy();
+  await Promise.all(children.map(stop));
+  fs.rmSync(work, { recursive: true, force: true });
+}
