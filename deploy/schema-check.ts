@@ -28,6 +28,8 @@ export const MODELS: Readonly<Record<string, ModelRef>> = {
   'v1/ConfigMap': K('v1', 'ConfigMap'),
   'v1/Secret': K('v1', 'Secret'),
   'v1/Pod': K('v1', 'Pod'),
+  'v1/Service': K('v1', 'Service'),
+  'apps/v1/Deployment': K('apps/v1', 'Deployment'),
   'batch/v1/Job': K('batch/v1', 'Job'),
   'rbac.authorization.k8s.io/v1/ClusterRole': K('rbac.authorization.k8s.io/v1', 'ClusterRole'),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': K('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'),

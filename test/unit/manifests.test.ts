@@ -49,6 +49,7 @@ const everythingOn = parseSettings({ namespace: 'lake-ops', s3: { sqs: { enabled
 const chart = [...buildChartTemplates().values()].flatMap((template) => objectsOf(renderTemplate(template, everythingOn)));
 const crds = yamlFiles('crds').flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
 const examples = [...yamlFiles('examples/external-secrets'), ...yamlFiles('examples/s3-wiring')].flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
+const e2e = yamlFiles('.github/e2e').flatMap((file) => objectsOf(readFileSync(file, 'utf8'))).filter((object) => !String(object.apiVersion).startsWith('cert-manager.io/'));
 const jobs = runnerJobs();
 
 test('kubectl kustomize renders the base, and every kind in it has a schema', () => {
@@ -57,10 +58,14 @@ test('kubectl kustomize renders the base, and every kind in it has a schema', ()
   for (const kind of ['Broker', 'ApiServerSource', 'Trigger', 'Service', 'PingSource', 'ClusterRole', 'NetworkPolicy', 'ValidatingWebhookConfiguration']) assert.ok(kinds.has(kind), kind);
 });
 
-test('the kustomize output, the chart with every switch on, the CRDs, the examples and the runner Jobs pass the strict schema check', () => {
-  const catalogs = examples.filter((object) => object.kind === 'DuckLakeCatalog');
-  for (const catalog of catalogs) ok(validateCatalog(catalog));
-  const objects = [...kustomized, ...chart, ...crds, ...examples.filter((object) => object.kind !== 'DuckLakeCatalog'), ...jobs];
+test('the kustomize output, the chart with every switch on, the CRDs, the examples, the e2e fixtures and the runner Jobs pass the strict schema check', () => {
+  const samples = [...examples, ...e2e];
+  for (const catalog of samples.filter((object) => object.kind === 'DuckLakeCatalog')) ok(validateCatalog(catalog));
+  const tables = samples.filter((object) => object.kind === 'DuckLakeTable');
+  assert.ok(tables.length > 0);
+  for (const table of tables) ok(validateTable(table));
+  const plain = samples.filter((object) => !String(object.apiVersion).startsWith('ducklake.featherman.dev/'));
+  const objects = [...kustomized, ...chart, ...crds, ...plain, ...jobs];
   assert.deepEqual(checkManifests(objects), []);
 });
 
