@@ -7,6 +7,9 @@ import { serviceName } from './handlers.ts';
 import { labelsFor, PART_OF, type Manifest } from './manifest.ts';
 import type { DeploySettings } from './settings.ts';
 
+/** METRICS_PORT is the functions' container port, where GET /metrics answers. */
+export const METRICS_PORT = 8080;
+
 function namespaceNamed(name: string): Record<string, unknown> {
   return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } };
 }
@@ -61,6 +64,20 @@ export function buildSecurity(settings: DeploySettings): Manifest[] {
               ],
             },
           ],
+        },
+      },
+    },
+    {
+      file: 'security/metrics-network-policy.yaml',
+      when: 'metrics.scrape',
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'featherman-metrics', namespace, labels: labelsFor('network-policy') },
+        spec: {
+          podSelector: { matchLabels: { 'app.kubernetes.io/part-of': PART_OF } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [namespaceNamed(settings.metrics.namespace)], ports: [{ protocol: 'TCP', port: METRICS_PORT }] }],
         },
       },
     },

@@ -50,6 +50,9 @@ function functionService(profile: FunctionProfile, settings: DeploySettings): Ma
             annotations: {
               'autoscaling.knative.dev/min-scale': String(profile.minScale),
               'autoscaling.knative.dev/max-scale': settings.functions.maxScale,
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': '8080',
+              'prometheus.io/path': '/metrics',
             },
           },
           spec: {

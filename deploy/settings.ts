@@ -20,6 +20,7 @@ export const DeploySettingsSchema = z.strictObject({
   functions: z.strictObject({ resources, maxScale: z.string().regex(/^[0-9]+$/) }),
   admission: z.strictObject({ caSecret: nonEmpty }),
   networkPolicy: z.strictObject({ apiServerCidr: nonEmpty, ingressNamespace: nonEmpty }),
+  metrics: z.strictObject({ scrape: z.boolean(), namespace: nonEmpty }),
   s3: z.strictObject({
     webhookTokenSecret: nonEmpty,
     sqs: z.strictObject({ enabled: z.boolean(), queueArn: nonEmpty, region: nonEmpty, credentialsSecret: nonEmpty }),
@@ -44,6 +45,8 @@ export const DEFAULT_SETTINGS: DeploySettings = {
   },
   admission: { caSecret: 'cert-manager/knative-selfsigned-ca' },
   networkPolicy: { apiServerCidr: '172.18.0.0/16', ingressNamespace: 'kourier-system' },
+  // scrape: let Prometheus in that namespace reach the functions' /metrics port (off: only the broker and the API server get in).
+  metrics: { scrape: false, namespace: 'monitoring' },
   s3: {
     webhookTokenSecret: 'featherman-s3-webhook',
     sqs: { enabled: false, queueArn: 'arn:aws:sqs:us-east-1:000000000000:featherman-landing', region: 'us-east-1', credentialsSecret: 'featherman-sqs' },
@@ -54,7 +57,7 @@ export const DEFAULT_SETTINGS: DeploySettings = {
 export const YAML_BLOCKS: readonly string[] = ['functions.resources'];
 
 /** CONDITIONS are the boolean settings that include or leave out whole manifests. */
-export const CONDITIONS = ['s3.sqs.enabled'] as const;
+export const CONDITIONS = ['s3.sqs.enabled', 'metrics.scrape'] as const;
 
 /** Condition names one boolean setting that gates a manifest. */
 export type Condition = (typeof CONDITIONS)[number];

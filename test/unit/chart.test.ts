@@ -46,6 +46,7 @@ const CUSTOM = parseSettings({
   images: { functions: 'registry.example.com/fm/functions:1.2.3', runner: 'registry.example.com/fm/runner:1.2.3' },
   sweep: { schedule: '0 * * * *', timezone: 'Europe/Paris' },
   functions: { resources: { requests: { cpu: '250m', memory: '300Mi' }, limits: { memory: '1Gi' } }, maxScale: '3' },
+  metrics: { scrape: true, namespace: 'prometheus' },
   s3: { webhookTokenSecret: 'minio-token', sqs: { enabled: true, queueArn: 'arn:aws:sqs:eu-west-1:123456789012:landing', region: 'eu-west-1' } },
 });
 
@@ -68,6 +69,8 @@ test('the custom values reach the objects and switch the SQS wiring on', () => {
   assert.ok(objects.every((object) => object.kind === 'Namespace' || object.kind.startsWith('Cluster') || object.kind === 'ValidatingWebhookConfiguration' || object.metadata.namespace === 'lake-ops'));
   assert.ok(objects.some((object) => object.kind === 'IntegrationSource'));
   assert.equal(renderChart(DEFAULT_SETTINGS).some((object) => object.kind === 'IntegrationSource'), false);
+  assert.ok(objects.some((object) => object.metadata.name === 'featherman-metrics'));
+  assert.equal(renderChart(DEFAULT_SETTINGS).some((object) => object.metadata.name === 'featherman-metrics'), false);
   const ping = objects.find((object) => object.kind === 'PingSource') as unknown as { spec: { schedule: string; timezone: string } };
   assert.deepEqual([ping.spec.schedule, ping.spec.timezone], ['0 * * * *', 'Europe/Paris']);
   const service = objects.find((object) => object.metadata.name === 'featherman-sweep' && object.kind === 'Service') as unknown as { spec: { template: { spec: { containers: { image: string; resources: unknown }[] } } } };

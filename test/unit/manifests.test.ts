@@ -45,7 +45,7 @@ function runnerJobs(): Obj[] {
 }
 
 const kustomized = objectsOf(execFileSync('kubectl', ['kustomize', 'knative'], { encoding: 'utf8' }));
-const everythingOn = parseSettings({ namespace: 'lake-ops', s3: { sqs: { enabled: true } } });
+const everythingOn = parseSettings({ namespace: 'lake-ops', metrics: { scrape: true }, s3: { sqs: { enabled: true } } });
 const chart = [...buildChartTemplates().values()].flatMap((template) => objectsOf(renderTemplate(template, everythingOn)));
 const crds = yamlFiles('crds').flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
 const examples = [...yamlFiles('examples/external-secrets'), ...yamlFiles('examples/s3-wiring')].flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
