@@ -4,6 +4,7 @@
  * as the kubelet and the Job controller write them, and activeDeadlineSeconds enforced
  * with SIGKILL.
  */
+import path from 'node:path';
 import type { V1Container, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../runner/log.ts';
 import { ContainerConfigError, resolveContainerEnv } from './container-env.ts';
@@ -105,6 +106,7 @@ async function runAttempt(job: V1Job, pod: V1Pod, container: V1Container, option
       // A volume mounted at /tmp is the container's temp folder: point TMPDIR at its local folder.
       args, env: { ...options.baseEnv, ...tmpdirOf(prepared.mounts), HOSTNAME: podName, ...env },
       entry: options.runnerEntry, signal, logger: log,
+      logFile: path.join(options.dataDir, 'logs', namespace, `${podName}.log`),
       fallbackToLogs: container.terminationMessagePolicy === 'FallbackToLogsOnError',
     }, async (pid, startedAt) => {
       await options.kube.patchPodStatus(namespace, podName, podRunningStatus(image, initNames, iso(startedAt), `featherman://${pid}`));

@@ -4,6 +4,7 @@
  * SIGKILL when the attempt is aborted (deadline, Job deleted, executor closing).
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export interface ProcessRequest {
   entry?: string;
   signal: AbortSignal;
   logger: Logger;
+  /** logFile, when set, receives the container's stdout and stderr (local mode's `kubectl logs`). */
+  logFile?: string;
   /** fallbackToLogs uses the log tail as the message when the termination log is empty and the exit code is not 0. */
   fallbackToLogs: boolean;
 }
@@ -65,10 +68,16 @@ export async function runPodProcess(request: ProcessRequest, onStart: (pid: numb
     });
     const startedAt = new Date();
     const lines: string[] = [];
+    let logStream: WriteStream | undefined;
+    if (request.logFile) {
+      await fs.mkdir(path.dirname(request.logFile), { recursive: true });
+      logStream = createWriteStream(request.logFile, { flags: 'a' });
+    }
     const collect = (stream: NodeJS.ReadableStream): void => {
       let pending = '';
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
+        logStream?.write(chunk);
         pending += chunk;
         const parts = pending.split('\n');
         pending = parts.pop() ?? '';
@@ -95,6 +104,8 @@ export async function runPodProcess(request: ProcessRequest, onStart: (pid: numb
     });
     const [code, signal] = await closed;
     request.signal.removeEventListener('abort', kill);
+    const stream = logStream;
+    if (stream) await new Promise<void>((resolve) => stream.end(() => resolve()));
     const finishedAt = new Date();
     const exitCode = code ?? 128 + (signal ? SIGNAL_NUMBERS[signal] ?? 1 : 1);
     let message = await fs.readFile(terminationLog, 'utf8').catch(() => '');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RunnerResult } from '../../api/result.ts';
@@ -107,6 +108,8 @@ describe('job executor: runner Jobs against the local API server and embedded S3
       assert.equal(result.ok, false);
       assert.equal(result.error?.code, 'FM_ERR_INVALID_PLAN');
       assert.match(result.error?.message ?? '', /catalog\.name/);
+      const log = fs.readFileSync(path.join(world.dataDir, 'logs', 'default', `${pod.metadata?.name ?? ''}.log`), 'utf8');
+      assert.match(log, /catalog\.name: /, 'the container log is kept per Pod');
     }
   });
 
