@@ -14,6 +14,7 @@ import { FINALIZER } from '../core/names.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import type { Condition } from '../../api/condition.ts';
 import type { FeathermanKind, RawObject, StatusWrite } from '../adapters/kube.ts';
+import { Coalescer } from './coalesce.ts';
 import type { HandlerDeps } from './deps.ts';
 import { controlConfig, metaText, observeCatalogVolume, observeJobs, readCatalogFor, specText, tablesOfCatalog } from './observe.ts';
 
@@ -37,6 +38,9 @@ export interface ReconcileOutcome {
 }
 
 type Decide = (fresh: unknown) => Decision<unknown>;
+
+// One coalescer per app (per deps): concurrent events for one resource share reconciles.
+const coalescers = new WeakMap<HandlerDeps, Coalescer>();
 
 /** isCurrent reports whether a resource's status and Ready condition already reflect its generation and it is not being deleted (pure). */
 export function isCurrent(object: RawObject): boolean {
@@ -98,9 +102,20 @@ async function applyAction(deps: HandlerDeps, kind: FeathermanKind, namespace: s
 /**
  * reconcileResource reconciles one resource (side effects: API reads and writes, S3
  * deletes). A missing resource is nothing to do. Throws on unexpected failures (the
- * handler answers 5xx and the event is redelivered).
+ * handler answers 5xx and the event is redelivered). Concurrent calls for the same
+ * resource and options are coalesced: one runs, the others share one run after it.
  */
-export async function reconcileResource(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, options: ReconcileOptions = {}): Promise<ReconcileOutcome> {
+export function reconcileResource(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, options: ReconcileOptions = {}): Promise<ReconcileOutcome> {
+  let coalescer = coalescers.get(deps);
+  if (coalescer === undefined) {
+    coalescer = new Coalescer();
+    coalescers.set(deps, coalescer);
+  }
+  const key = [kind, namespace, name, options.ingestRequested === true, options.skipCurrent === true].join('|');
+  return coalescer.run(key, () => reconcileOnce(deps, kind, namespace, name, options));
+}
+
+async function reconcileOnce(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, options: ReconcileOptions): Promise<ReconcileOutcome> {
   const base = { kind, namespace, name, actions: [] as string[], jobsCreated: [] as string[] };
   const raw = await deps.kube.readResource(kind, namespace, name);
   if (raw === undefined) return { ...base, result: 'missing' };
