@@ -55,11 +55,12 @@ async function landingFiles(rows: number): Promise<string[]> {
   return paths;
 }
 
-async function floor(work: string, csv: string[], store: S3ObjectStore, tag: string): Promise<{ ms: number; copyMs: number; bytes: number }> {
+async function floor(work: string, csv: string[], store: S3ObjectStore, tag: string): Promise<{ ms: number; copyMs: number; bytes: number; cpuMs: number; copyCpuMs: number }> {
   const out = join(work, `floor-${tag}`);
   const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const connection = await instance.connect();
   const started = Date.now();
+  const cpu = process.cpuUsage();
   try {
     const list = `[${csv.map(quoteString).join(', ')}]`;
     await connection.run(`COPY (SELECT * FROM read_csv(${list}, columns = ${COLUMNS}, header = true, auto_detect = false))
@@ -69,6 +70,7 @@ async function floor(work: string, csv: string[], store: S3ObjectStore, tag: str
     instance.closeSync();
   }
   const copyMs = Date.now() - started;
+  const copyCpu = process.cpuUsage(cpu);
   let bytes = 0;
   const names = await readdir(out);
   await Promise.all(names.map(async (name) => {
@@ -76,14 +78,16 @@ async function floor(work: string, csv: string[], store: S3ObjectStore, tag: str
     await store.putFile(`floor/${tag}/${name}`, join(out, name));
   }));
   const ms = Date.now() - started;
+  const used = process.cpuUsage(cpu);
   await rm(out, { recursive: true, force: true });
-  return { ms, copyMs, bytes };
+  return { ms, copyMs, bytes, cpuMs: (used.user + used.system) / 1000, copyCpuMs: (copyCpu.user + copyCpu.system) / 1000 };
 }
 
-async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; peakRssBytes: number; result: string }> {
+async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; peakRssBytes: number; cpuMs: number; result: string }> {
   const main = join(import.meta.dirname, '..', 'runner', 'main.ts');
   const started = Date.now();
   let peak = 0;
+  let cpuTicks = 0;
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', main], {
     env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: process.env.BENCH_VERBOSE ? 'debug' : 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,6 +99,11 @@ async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; pe
     readFile(`/proc/${child.pid}/status`, 'utf8').then((text) => {
       const kb = Number(/VmHWM:\s+(\d+) kB/.exec(text)?.[1] ?? 0);
       peak = Math.max(peak, kb * 1024);
+    }).catch(() => undefined);
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+    readFile(`/proc/${child.pid}/stat`, 'utf8').then((text) => {
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Math.max(cpuTicks, Number(fields[11] ?? 0) + Number(fields[12] ?? 0));
     }).catch(() => undefined);
   }, 50);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -108,7 +117,7 @@ async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; pe
   }
   const summary = output.split('\n').map((line) => { try { return JSON.parse(line) as { msg?: string; level?: number }; } catch { return {}; } })
     .filter((line) => line.level === 30 && typeof line.msg === 'string' && line.msg.startsWith('Table ')).map((line) => line.msg).pop() ?? '';
-  return { ms: Date.now() - started, peakRssBytes: peak, result: summary };
+  return { ms: Date.now() - started, peakRssBytes: peak, cpuMs: cpuTicks * 10, result: summary };
 }
 
 async function main(): Promise<void> {
@@ -143,7 +152,8 @@ async function main(): Promise<void> {
       const run = await runRunner({ op: 'ingest', ...common, table }, s3);
       ratio = run.ms / floorRun.ms;
       console.log(`  runner: ${run.ms} ms whole process, peak RSS ${(run.peakRssBytes / 1048576).toFixed(0)} MiB — ${run.result}`);
-      console.log(`  ratio runner/floor at ${rows.toLocaleString('en-US')} rows: ${ratio.toFixed(2)}`);
+      console.log(`  ratio runner/floor at ${rows.toLocaleString('en-US')} rows: ${ratio.toFixed(2)} wall`);
+      console.log(`  cpu: floor ${(floorRun.cpuMs / 1000).toFixed(1)} s (COPY ${(floorRun.copyCpuMs / 1000).toFixed(1)} s; the upload share includes the in-process S3 server), runner ${(run.cpuMs / 1000).toFixed(1)} s (its own process only): ${(run.cpuMs / floorRun.cpuMs).toFixed(2)}`);
     }
   } finally {
     store.close();
