@@ -86,6 +86,18 @@ describe('event router: S3 notifications and PingSource', () => {
     await sources.pop()?.close();
   });
 
+  it('posts the plain AWS record JSON in the aws shape', async () => {
+    sources.push(startS3Source({ events: s3.events, sink: `${receiver.url}/aws`, logger, shape: 'aws' }));
+    await client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'landing/p q.csv', Body: 'x' }));
+    const received = await receiver.waitFor((all) => all.some((request) => request.path === '/aws'));
+    const request = received.find((entry) => entry.path === '/aws');
+    assert.equal(request?.headers['ce-type'], undefined, 'not a CloudEvent');
+    const body = JSON.parse(request?.body ?? '{}') as { Records: AwsRecord[] };
+    assert.equal(body.Records[0]?.eventName, 'ObjectCreated:Put');
+    assert.equal(body.Records[0]?.s3.object.key, 'landing/p+q.csv');
+    await sources.pop()?.close();
+  });
+
   it('ticks the PingSource once after start and then on its schedule, with a new id each time', async () => {
     const ping = startPingSource({ sink: `${receiver.url}/sweep`, logger, schedule: '* * * * * *', initialDelayMs: 0, jitterMs: 0 });
     const started = Date.now();
