@@ -93,9 +93,9 @@ test('decideScheduled waits for the grace period and keeps paths still reference
 test('decideCompaction merges partitions with many small files or heavily deleted files, per partition', () => {
   const MB = 1024 * 1024;
   let id = 0;
-  const mk = (key: string, sizeMB: number, deleted = 0, records = 100) => ({
+  const mk = (key: string, sizeMB: number, deleted = 0, records = 100, mappingId: number | null = null) => ({
     dataFileId: ++id, url: `s3://b/t/${id}`, path: `${key}/f${id}.parquet`, recordCount: records, sizeBytes: sizeMB * MB, rowIdStart: 0,
-    partitionId: 1, partitionKey: key, partitionValues: [key],
+    partitionId: 1, mappingId, partitionKey: key, partitionValues: [key],
     deleteFile: deleted === 0 ? null : { deleteFileId: 1000 + id, url: 'x', deleteCount: deleted, sizeBytes: 10 },
   });
   const rule = { targetBytes: 128 * MB, smallFileRatio: 0.5, minSmallFiles: 4, deletedShare: 0.2, force: false };
@@ -113,6 +113,7 @@ test('decideCompaction merges partitions with many small files or heavily delete
   assert.deepEqual(forced.map((group) => group.partitionKey), ['EU', 'US', 'APAC']);
   assert.deepEqual(forced.find((group) => group.partitionKey === 'US')?.files.length, 3);
   assert.deepEqual(decideCompaction([mk('X', 1)], { ...rule, force: true }), [], 'a single clean file is never rewritten');
+  assert.deepEqual(decideCompaction([mk('M', 1, 0, 100, 7), mk('M', 1, 0, 100, 7)], { ...rule, force: true }), [], 'name-mapped files are left alone');
   assert.equal(partitionDirOf('region=EU/day=3/ducklake-x.parquet'), 'region=EU/day=3/');
   assert.equal(partitionDirOf('ducklake-x.parquet'), '');
 });

@@ -35,6 +35,8 @@ function deletedShareOf(file: MaintainedFile): number {
 export function decideCompaction(files: readonly MaintainedFile[], rule: CompactionRule): CompactionGroup[] {
   const groups = new Map<string, MaintainedFile[]>();
   for (const file of files) {
+    // Files without field ids are read through a name mapping, which compaction does not do: leave them.
+    if (file.mappingId !== null) continue;
     const list = groups.get(file.partitionKey) ?? [];
     list.push(file);
     groups.set(file.partitionKey, list);

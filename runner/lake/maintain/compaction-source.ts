@@ -26,6 +26,9 @@ export async function buildCompactionSource(connection: DuckDBConnection, source
   const parts: string[] = [];
   for (const source of sources) {
     const names = await fieldNames(connection, source.dataPath);
+    if (!columns.some((column) => names.has(column.columnId))) {
+      throw new Error(`data file ${source.dataPath} carries none of the table's column field ids; refusing to compact it`);
+    }
     const list = columns.map((column) => {
       const inFile = names.get(column.columnId);
       if (inFile !== undefined) return `${quoteIdentifier(inFile)} AS ${quoteIdentifier(column.name)}`;

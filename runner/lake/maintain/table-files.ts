@@ -16,6 +16,8 @@ export interface MaintainedFile {
   sizeBytes: number;
   rowIdStart: number;
   partitionId: number | null;
+  /** Name mapping of a file written without field ids (added by the extension), else null. */
+  mappingId: number | null;
   /** Partition values joined as text, the grouping key of compaction ('' when unpartitioned). */
   partitionKey: string;
   partitionValues: (string | null)[];
@@ -27,7 +29,7 @@ export interface MaintainedFile {
 /** readTableFiles lists the table's data files visible at the snapshot (reads only). */
 export async function readTableFiles(connection: DuckDBConnection, tableId: number, tableLocation: string, snapshotId: number, statsColumnId?: number): Promise<MaintainedFile[]> {
   const rows = await queryRows(connection, `
-    SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.row_id_start, d.partition_id,
+    SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.row_id_start, d.partition_id, d.mapping_id,
            del.delete_file_id, del.path AS del_path, del.path_is_relative AS del_rel, del.delete_count, del.file_size_bytes AS del_size,
            c.min_value, c.max_value, c.null_count, c.data_file_id IS NOT NULL AS has_stats
     FROM ducklake_data_file d
@@ -61,6 +63,7 @@ export async function readTableFiles(connection: DuckDBConnection, tableId: numb
       sizeBytes: asNumber(row.file_size_bytes, 'file_size_bytes'),
       rowIdStart: asNumber(row.row_id_start, 'row_id_start'),
       partitionId,
+      mappingId: asNumberOrNull(row.mapping_id, 'mapping_id'),
       partitionKey: JSON.stringify([partitionId, valuesOfFile]),
       partitionValues: valuesOfFile,
       deleteFile: deleteId === null ? null : {
