@@ -49,3 +49,17 @@ test('check finds missing objects, size mismatches and orphans, caps the lists, 
   assert.ok(world.logs.some((line) => line.level === 50 && /1 missing objects/.test(String(line.msg))));
   assert.deepEqual(await world.keys(''), before, 'check deletes nothing');
 });
+
+test('check tells a missing file of an older snapshot from one the latest snapshot reads', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1]]));
+  const old = (await world.keys('main/events/')).filter((key) => key.endsWith('.parquet'));
+  await world.ingestCsv(eventsTable({ mode: 'overwrite' }), 'b.csv', csvRows([[2, '2026-11-02 10:00:00', 'US', 2]]));
+  assert.equal(old.length, 1);
+  await world.s3.store.deleteMany(old);
+  const result = await world.runOp({ op: 'check' });
+  assert.equal(result.details?.missingCount, 1);
+  assert.equal(result.details?.liveMissingCount, 0, 'the latest snapshot reads nothing that is missing');
+  assert.equal(result.details?.healthy, false);
+});
