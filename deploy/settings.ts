@@ -36,7 +36,8 @@ export const DEFAULT_SETTINGS: DeploySettings = {
   images: {
     functions: 'ghcr.io/featherman/featherman-functions:0.1.0',
     runner: 'ghcr.io/featherman/featherman-runner:0.1.0',
-    deadLetter: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest',
+    // event_display logs every event it receives: the dead-letter sink's log is where failed events are kept.
+    deadLetter: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display@sha256:610234e4319b767b187398085971d881956da660a4e0fab65a763e0f81881d82',
   },
   sweep: { schedule: '*/5 * * * *', timezone: 'UTC' },
   functions: {

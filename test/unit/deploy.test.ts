@@ -84,3 +84,9 @@ test('bad values are refused with the field, the rule and nothing built', () => 
   assert.throws(() => parseSettings({ functions: { maxScale: 'ten' } }), /functions\.maxScale/);
   assert.throws(() => parseSettings({ s3: { sqs: { enabled: 'yes' } } }), /s3\.sqs\.enabled/);
 });
+
+test('every image the install runs is pinned by a version tag or a digest', () => {
+  const images = JSON.stringify(all()).match(/"image":"[^"]+"/g) ?? [];
+  assert.ok(images.length >= 8);
+  for (const image of [...images, `"image":"${DEFAULT_SETTINGS.images.runner}"`]) assert.match(image, /(:\d+\.\d+\.\d+|@sha256:[0-9a-f]{64})"$/, image);
+});
