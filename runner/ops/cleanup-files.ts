@@ -41,7 +41,8 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     if (!plan.dryRun) {
       for (const [bucket, keys] of groupByBucket([...scheduledUrls, ...orphanUrls])) await storeFor(bucket).deleteMany(keys);
-      const removedRows = [...decision.due, ...decision.notS3];
+      // Rows of non-S3 paths (a local data path) stay: this runner cannot delete those files.
+      const removedRows = decision.due;
       if (removedRows.length > 0) {
         await withTransaction(catalog.connection, async (connection) => {
           for (let start = 0; start < removedRows.length; start += ROW_BATCH) {
@@ -65,6 +66,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
           orphanBytes,
           waiting: decision.waiting,
           stillReferenced: decision.stillReferenced.length,
+          notS3: decision.notS3.length,
           scheduled: cap(scheduledUrls),
           orphans: cap(orphanUrls),
         },

@@ -10,7 +10,7 @@ export interface CleanupDecision {
   due: ScheduledRef[];
   waiting: number;
   stillReferenced: ScheduledRef[];
-  /** Due rows that are not S3 URLs (a local data path): their rows are removed, nothing is deleted remotely. */
+  /** Due rows that are not S3 URLs (a local data path): kept and reported; this runner deletes S3 objects only. */
   notS3: ScheduledRef[];
 }
 
