@@ -177,11 +177,13 @@ async function main(): Promise<void> {
   const statuses = new Map<number, number>();
   const sends: Array<Promise<void>> = [];
   const dupStarted = performance.now();
-  const perTick = Math.max(1, Math.round(DUPLICATES / 100));
+  // Each 10 ms tick sends what the target rate owes by then, so timer drift under load does not lower the rate.
+  const rate = DUPLICATES;
   await new Promise<void>((resolve) => {
     let sent = 0;
     const timer = setInterval(() => {
-      for (let count = 0; count < perTick && sent < DUPLICATES; count++, sent++) {
+      const owed = Math.min(DUPLICATES, Math.ceil(((performance.now() - dupStarted) / 1000) * rate));
+      for (; sent < owed; sent++) {
         sends.push(postEvent(`${functions.url}/reconcile-table`, tableEvent('dup')).then((answer) => { statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1); }));
       }
       if (sent >= DUPLICATES) {

@@ -64,8 +64,8 @@ async function decider(deps: HandlerDeps, kind: FeathermanKind, raw: RawObject, 
     const observed = { jobs, pvc, tables, config };
     return (fresh) => decideCatalog(fresh, observed, now);
   }
-  const catalog = await readCatalogFor(deps, namespace, specText(raw, 'catalogRef'));
-  const [jobs, config] = await Promise.all([observeJobs(deps, namespace, metaText(raw, 'uid') ?? ''), controlConfig(deps, catalog)]);
+  const [catalog, jobs] = await Promise.all([readCatalogFor(deps, namespace, specText(raw, 'catalogRef')), observeJobs(deps, namespace, metaText(raw, 'uid') ?? '')]);
+  const config = await controlConfig(deps, catalog);
   if (kind === 'DuckLakeTable') {
     const observed = { catalog, jobs, config, ...(options.ingestRequested ? { ingestRequested: true } : {}) };
     return (fresh) => decideTable(fresh, observed, now);
@@ -73,11 +73,14 @@ async function decider(deps: HandlerDeps, kind: FeathermanKind, raw: RawObject, 
   return (fresh) => decideQuery(fresh, { catalog, jobs, config }, now);
 }
 
-async function applyAction(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, action: Action, created: string[]): Promise<void> {
+// `latest` is the object as last read or written, so writes need no extra read.
+async function applyAction(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, action: Action, created: string[], latest: { object?: RawObject | undefined }): Promise<void> {
   switch (action.type) {
-    case 'addFinalizer':
-      await deps.kube.addFinalizer(kind, namespace, name, FINALIZER);
+    case 'addFinalizer': {
+      const updated = await deps.kube.addFinalizer(kind, namespace, name, FINALIZER, latest.object);
+      latest.object = updated;
       return;
+    }
     case 'removeFinalizer':
       await deps.kube.removeFinalizer(kind, namespace, name, FINALIZER);
       return;
@@ -123,11 +126,12 @@ async function reconcileOnce(deps: HandlerDeps, kind: FeathermanKind, namespace:
   const decide = await decider(deps, kind, raw, namespace, options);
   const decision = decide(raw);
   const last = decision.actions.filter((action) => action.type === 'removeFinalizer');
+  const latest: { object?: RawObject | undefined } = { object: raw };
   for (const action of decision.actions.filter((item) => item.type !== 'removeFinalizer')) {
-    await applyAction(deps, kind, namespace, name, action, base.jobsCreated);
+    await applyAction(deps, kind, namespace, name, action, base.jobsCreated, latest);
   }
-  const status = await deps.kube.applyStatus(kind, namespace, name, (fresh) => decide(fresh).status);
-  for (const action of last) await applyAction(deps, kind, namespace, name, action, base.jobsCreated);
+  const status = await deps.kube.applyStatus(kind, namespace, name, (fresh) => decide(fresh).status, latest.object);
+  for (const action of last) await applyAction(deps, kind, namespace, name, action, base.jobsCreated, latest);
   const actions = decision.actions.map((action) => action.type);
   deps.log.info({ kind, namespace, name, generation: raw.metadata?.generation, actions, status, jobsCreated: base.jobsCreated }, `reconciled ${kind} ${namespace}/${name}`);
   return { ...base, result: 'reconciled', actions, status };
