@@ -43,6 +43,7 @@ function buildObservability(settings: DeploySettings): Manifest[] {
 export function buildAllManifests(settings: DeploySettings): Manifest[] {
   const namespace: Manifest = {
     file: 'namespace.yaml',
+    when: 'createNamespace',
     object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: settings.namespace, labels: { ...labelsFor('namespace'), 'pod-security.kubernetes.io/enforce': 'restricted' } } },
   };
   return [namespace, ...buildRbac(settings.namespace), ...buildServices(settings), ...buildEventing(settings), ...buildS3Wiring(settings), ...buildSecurity(settings), ...buildObservability(settings)];

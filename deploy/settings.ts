@@ -15,6 +15,7 @@ const nonEmpty = z.string().min(1);
 /** DeploySettingsSchema validates a values file (strict: an unknown key is an error). */
 export const DeploySettingsSchema = z.strictObject({
   namespace: nonEmpty,
+  createNamespace: z.boolean(),
   images: z.strictObject({ functions: nonEmpty, runner: nonEmpty, deadLetter: nonEmpty }),
   sweep: z.strictObject({ schedule: nonEmpty, timezone: nonEmpty }),
   functions: z.strictObject({ resources, maxScale: z.string().regex(/^[0-9]+$/) }),
@@ -33,6 +34,8 @@ export type DeploySettings = z.infer<typeof DeploySettingsSchema>;
 /** DEFAULT_SETTINGS are the chart's default values and the committed kustomize base's inputs. */
 export const DEFAULT_SETTINGS: DeploySettings = {
   namespace: 'featherman-system',
+  // createNamespace: false when the namespace exists already (Helm refuses to adopt a Namespace it did not create).
+  createNamespace: true,
   images: {
     functions: 'ghcr.io/featherman/featherman-functions:0.1.0',
     runner: 'ghcr.io/featherman/featherman-runner:0.1.0',
@@ -58,7 +61,7 @@ export const DEFAULT_SETTINGS: DeploySettings = {
 export const YAML_BLOCKS: readonly string[] = ['functions.resources'];
 
 /** CONDITIONS are the boolean settings that include or leave out whole manifests. */
-export const CONDITIONS = ['s3.sqs.enabled', 'metrics.scrape'] as const;
+export const CONDITIONS = ['createNamespace', 's3.sqs.enabled', 'metrics.scrape'] as const;
 
 /** Condition names one boolean setting that gates a manifest. */
 export type Condition = (typeof CONDITIONS)[number];

@@ -43,6 +43,7 @@ function kustomize(settings: DeploySettings): K8sObject[] {
 
 const CUSTOM = parseSettings({
   namespace: 'lake-ops',
+  createNamespace: false,
   images: { functions: 'registry.example.com/fm/functions:1.2.3', runner: 'registry.example.com/fm/runner:1.2.3' },
   sweep: { schedule: '0 * * * *', timezone: 'Europe/Paris' },
   functions: { resources: { requests: { cpu: '250m', memory: '300Mi' }, limits: { memory: '1Gi' } }, maxScale: '3' },
@@ -68,6 +69,7 @@ test('the custom values reach the objects and switch the SQS wiring on', () => {
   const objects = renderChart(CUSTOM);
   assert.ok(objects.every((object) => object.kind === 'Namespace' || object.kind.startsWith('Cluster') || object.kind === 'ValidatingWebhookConfiguration' || object.metadata.namespace === 'lake-ops'));
   assert.ok(objects.some((object) => object.kind === 'IntegrationSource'));
+  assert.equal(objects.some((object) => object.kind === 'Namespace'), false);
   assert.equal(renderChart(DEFAULT_SETTINGS).some((object) => object.kind === 'IntegrationSource'), false);
   assert.ok(objects.some((object) => object.metadata.name === 'featherman-metrics'));
   assert.equal(renderChart(DEFAULT_SETTINGS).some((object) => object.metadata.name === 'featherman-metrics'), false);
