@@ -52,6 +52,59 @@ function clusterRoleRules(name: string): Rule[] {
   return role.rules;
 }
 
+const PLURAL_OF: Record<string, string> = { Job: 'jobs', Pod: 'pods', PersistentVolumeClaim: 'persistentvolumeclaims', Event: 'events', Secret: 'secrets', ConfigMap: 'configmaps' };
+const VERB_OF: Record<string, Permission['verb']> = { get: 'get', read: 'get', list: 'list', create: 'create', replace: 'update', patch: 'patch', delete: 'delete' };
+const CLIENT_GROUP: Record<string, string> = { core: '', batch: 'batch' };
+const FEATHERMAN_PLURALS = ['ducklakecatalogs', 'ducklakequeries', 'ducklaketables'];
+
+/** The (verb, group, resource) lines of one @kubernetes/client-node call such as `this.batch.createNamespacedJob(` (pure). */
+function permissionsOfCall(client: string, method: string): string[] {
+  const custom = /^(get|list|replace|patch|delete|create)(?:Namespaced|ClusterCustomObjectFor|CustomObjectFor)?(?:AllNamespaces)?CustomObject(Status)?(?:ForAllNamespaces)?$/.exec(method);
+  if (client === 'custom' && custom?.[1] !== undefined) {
+    const verb = VERB_OF[custom[1]] ?? custom[1];
+    return FEATHERMAN_PLURALS.map((plural) => `${verb} ducklake.featherman.dev/${plural}${custom[2] === 'Status' ? '/status' : ''}`);
+  }
+  const builtin = /^(read|list|create|replace|patch|delete)Namespaced(\w+?)(Status)?$/.exec(method);
+  const group = CLIENT_GROUP[client];
+  const plural = builtin?.[2] === undefined ? undefined : PLURAL_OF[builtin[2]];
+  assert.ok(builtin?.[1] !== undefined && group !== undefined && plural !== undefined, `unknown client call this.${client}.${method}`);
+  return [`${VERB_OF[builtin[1]] ?? builtin[1]} ${group}/${plural}${builtin[3] === 'Status' ? '/status' : ''}`];
+}
+
+/** What each KubeAdapter method calls on the client, following calls to its own helpers. */
+function adapterMethodPermissions(): Map<string, Set<string>> {
+  const text = readFileSync('functions/adapters/kube.ts', 'utf8');
+  const bodies = new Map<string, { public: boolean; body: string }>();
+  const headers = [...text.matchAll(/^ {2}(private |static )?(?:async )?(\w+)\(/gm)];
+  headers.forEach((header, index) => {
+    const end = headers[index + 1]?.index ?? text.length;
+    if (header[2] !== undefined && header[2] !== 'constructor') bodies.set(header[2], { public: header[1] === undefined, body: text.slice(header.index, end) });
+  });
+  const resolve = (name: string, seen: Set<string>): Set<string> => {
+    const out = new Set<string>();
+    const entry = bodies.get(name);
+    if (entry === undefined || seen.has(name)) return out;
+    seen.add(name);
+    for (const call of entry.body.matchAll(/this\.(custom|core|batch)\.(\w+)\(/g)) for (const line of permissionsOfCall(call[1] ?? '', call[2] ?? '')) out.add(line);
+    for (const call of entry.body.matchAll(/this\.(\w+)\(/g)) if (call[1] !== name) for (const line of resolve(call[1] ?? '', seen)) out.add(line);
+    return out;
+  };
+  const out = new Map<string, Set<string>>();
+  for (const [name, entry] of bodies) if (entry.public) out.set(name, resolve(name, new Set()));
+  return out;
+}
+
+test('ADAPTER_PERMISSIONS is what each KubeAdapter method calls on the Kubernetes client, both ways', () => {
+  const derived = adapterMethodPermissions();
+  assert.ok(derived.size >= 10);
+  for (const [method, permissions] of derived) {
+    const declared = ADAPTER_PERMISSIONS[method];
+    assert.ok(declared, `KubeAdapter.${method} has a row in ADAPTER_PERMISSIONS`);
+    assert.deepEqual([...lines(declared)].sort(), [...permissions].sort(), method);
+  }
+  assert.deepEqual(Object.keys(ADAPTER_PERMISSIONS).filter((name) => !derived.has(name)), [], 'rows without a method');
+});
+
 test('every handler of the app has a Knative Service profile and rules, and no profile is left over', () => {
   assert.deepEqual(FUNCTION_PROFILES.map((profile) => profile.name).sort(), Object.keys(HANDLERS).sort());
   assert.deepEqual(Object.keys(HANDLER_RULES).sort(), Object.keys(HANDLERS).sort());
