@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { KubeAdapter } from '../../functions/adapters/kube.ts';
+import { ADAPTER_PERMISSIONS, permissionsOf } from '../../functions/adapters/permissions.ts';
 import {
   apiServerEvent, catalogSpec, condition, createResource, featherJobs, finishJob, readResource, runnerResult, sendEvent, startFunctionsWorld, tableSpec,
   type FunctionsWorld,
@@ -128,5 +130,15 @@ describe('reconcile functions over HTTP against the local API server', () => {
     const event = apiServerEvent({ apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeTable', metadata: { name: 'x', namespace: 'default' } }, 'add').cloneWith({ data: 'nothing' });
     const answer = await sendEvent(world, '/reconcile-table', event);
     assert.equal(answer.status, 400);
+  });
+});
+
+describe('ADAPTER_PERMISSIONS', () => {
+  it('lists every API-calling method of KubeAdapter, so Roles derived from it cover what the functions do', () => {
+    const methods = Object.getOwnPropertyNames(KubeAdapter.prototype).filter((name) => name !== 'constructor' && !name.startsWith('update')).sort();
+    assert.deepEqual(Object.keys(ADAPTER_PERMISSIONS).sort(), methods);
+    const rules = permissionsOf().map((rule) => `${rule.group}/${rule.resource}:${rule.verb}`);
+    assert.ok(rules.includes('batch/jobs:create') && rules.includes('ducklake.featherman.dev/ducklaketables/status:update') && rules.includes('/pods:list'));
+    assert.equal(new Set(rules).size, rules.length);
   });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudEvent } from 'cloudevents';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
 import {
@@ -126,6 +126,34 @@ describe('s3-object function over HTTP', () => {
     assert.equal(degraded?.reason, 'ObjectMissing');
     const events = await world.core.listNamespacedEvent({ namespace: 'default' });
     assert.ok(events.items.some((event) => event.reason === 'ObjectMissing' && event.type === 'Warning' && event.involvedObject.name === 'users'));
+  });
+
+  it('deleting a table with deletionPolicy Delete drops it with a Job, then deletes its objects and releases the finalizer', async () => {
+    const table = await createResource(world, 'DuckLakeTable', 'scratch', tableSpec('lake', 'scratch', { deletionPolicy: 'Delete' }));
+    await sendEvent(world, '/reconcile-table', apiServerEvent(table, 'add'));
+    const byOp = async (op: string) => (await featherJobs(world)).find((job) => job.metadata.labels?.['featherman.dev/table'] === 'scratch' && job.metadata.labels['featherman.dev/operation'] === op);
+    const apply = await byOp('apply-table');
+    assert.ok(apply);
+    await finishJob(world, apply, runnerResult({ op: 'apply-table', snapshotId: 5 }));
+    await sendEvent(world, '/job-finished', apiServerEvent({ apiVersion: 'batch/v1', kind: 'Job', metadata: apply.metadata }, 'update'));
+    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    for (const key of ['data/main/scratch/a.parquet', 'data/main/scratch/b.parquet', 'data/main/users/keep.parquet']) await client.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: 'x' }));
+
+    await world.custom.deleteNamespacedCustomObject({ group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default', plural: 'ducklaketables', name: 'scratch' });
+    const deleting = await readResource(world, 'DuckLakeTable', 'scratch');
+    assert.ok(deleting.metadata.deletionTimestamp);
+    const update = await sendEvent(world, '/reconcile-table', apiServerEvent(deleting, 'update', 'Resource'));
+    assert.equal(update.status, 200, JSON.stringify(update.body));
+    assert.equal(condition(await readResource(world, 'DuckLakeTable', 'scratch'), 'Ready')?.reason, 'Deleting');
+    const drop = await byOp('drop-table');
+    assert.ok(drop);
+    await finishJob(world, drop, runnerResult({ op: 'apply-table', snapshotId: 6 }));
+    const finished = await sendEvent(world, '/job-finished', apiServerEvent({ apiVersion: 'batch/v1', kind: 'Job', metadata: drop.metadata }, 'update'));
+    assert.equal(finished.status, 200, JSON.stringify(finished.body));
+    const left = await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'data/main/' }));
+    client.destroy();
+    assert.deepEqual((left.Contents ?? []).map((item) => item.Key).sort(), ['data/main/users/back.parquet', 'data/main/users/keep.parquet']);
+    await assert.rejects(readResource(world, 'DuckLakeTable', 'scratch'), (error: { code?: number }) => error.code === 404);
   });
 
   it('answers 400 to a plain post that is not JSON', async () => {
