@@ -84,6 +84,26 @@ describe('admission function (AdmissionReview v1)', () => {
     assert.equal((await verdict(leaving)).allowed, true);
   });
 
+  it('as the API server\'s validating webhook, refuses a query that writes and admits one that reads', async () => {
+    const configuration = {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'featherman' },
+      webhooks: [{
+        name: 'admission.featherman.dev', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', timeoutSeconds: 10,
+        clientConfig: { url: `${world.url}/admission` },
+        rules: [{ apiGroups: ['ducklake.featherman.dev'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['ducklaketables', 'ducklakequeries'] }],
+      }],
+    };
+    const created = await world.harness.request('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', configuration);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await assert.rejects(createResource(world, 'DuckLakeQuery', 'wipe', { catalogRef: 'lake', sql: 'DELETE FROM users' }), (error: { code?: number; body?: unknown }) => {
+      assert.ok(error.code === 400 || error.code === 403, String(error.code));
+      assert.match(String(error.body), /spec\.sql: must be one read-only SELECT/);
+      return true;
+    });
+    const query = await createResource(world, 'DuckLakeQuery', 'count', { catalogRef: 'lake', sql: 'SELECT count(*) FROM users' });
+    assert.equal(query.metadata.name, 'count');
+  });
+
   it('answers 400 to a body that is no AdmissionReview', async () => {
     assert.equal((await send({ hello: 'world' })).status, 400);
     assert.equal((await post(world, '/admission', 'nope', { 'content-type': 'application/json' })).status, 400);
