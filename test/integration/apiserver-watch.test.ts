@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, makeInformer, Watch, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, Watch, type ObjectCache, type V1ConfigMap } from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from '../../local/apiserver/test-harness.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -137,7 +137,9 @@ describe('local API server: watch', () => {
     while (seen.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await informer.stop();
     assert.deepEqual(seen, ['add inf-1', 'add inf-2', 'update inf-1 2', 'delete inf-2']);
-    assert.deepEqual(informer.list('default').map((object) => object.metadata?.name), ['inf-1']);
+    // makeInformer returns a ListWatch, which is also the object cache; its declared type omits that.
+    const cache = informer as unknown as ObjectCache<V1ConfigMap>;
+    assert.deepEqual(cache.list('default').map((object) => object.metadata?.name), ['inf-1']);
   });
 
   it('watches one object by name with a field selector', async () => {
