@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateCatalog } from '../../functions/core/validate-catalog.ts';
+import { validateTable } from '../../functions/core/validate-table.ts';
+import type { DuckLakeCatalog, DuckLakeTable } from '../../functions/core/resources.ts';
+import type { S3Record } from '../../functions/events/s3-notification.ts';
+import { matchS3Records } from '../../functions/handlers/s3-match.ts';
+
+const API = 'ducklake.featherman.dev/v1alpha1';
+
+function catalog(bucket: string): DuckLakeCatalog {
+  const checked = validateCatalog({ apiVersion: API, kind: 'DuckLakeCatalog', metadata: { name: 'lake', namespace: 'default', uid: 'c1' }, spec: { objectStore: { bucket, prefix: 'data' } } });
+  assert.ok(checked.ok);
+  return checked.value;
+}
+
+function table(name: string, extra: Record<string, unknown> = {}): DuckLakeTable {
+  const checked = validateTable({
+    apiVersion: API, kind: 'DuckLakeTable', metadata: { name, namespace: 'default', uid: `u-${name}` },
+    spec: { catalogRef: 'lake', name, columns: [{ name: 'id', type: 'INTEGER' }], ingest: { prefix: `landing/${name}/` }, ...extra },
+  });
+  assert.ok(checked.ok, JSON.stringify(checked));
+  return checked.value;
+}
+
+function record(key: string, action: S3Record['action'] = 'created', bucket = 'lake'): S3Record {
+  return { bucket, key, action, eventName: action === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete' };
+}
+
+describe('matchS3Records', () => {
+  const lake = catalog('lake');
+  const targets = [{ table: table('users'), catalog: lake }, { table: table('orders'), catalog: lake }];
+
+  it('groups landing files by table and ignores other prefixes and other buckets', () => {
+    const matches = matchS3Records([record('landing/users/a.csv'), record('landing/users/b.csv'), record('landing/orders/c.csv'), record('landing/other/d.csv'), record('landing/users/e.csv', 'created', 'elsewhere')], targets);
+    assert.deepEqual(matches.map((match) => [match.target.table.metadata.name, match.ingest.map((item) => item.key)]), [
+      ['users', ['landing/users/a.csv', 'landing/users/b.csv']],
+      ['orders', ['landing/orders/c.csv']],
+    ]);
+  });
+
+  it('reports removals under a table data path, not removed landing files nor other events', () => {
+    const matches = matchS3Records([record('data/main/users/f.parquet', 'removed'), record('landing/users/a.csv', 'removed'), record('data/main/users/g.parquet', 'other')], targets);
+    assert.equal(matches.length, 1);
+    assert.deepEqual(matches[0]?.removed.map((item) => item.key), ['data/main/users/f.parquet']);
+    assert.deepEqual(matches[0]?.ingest, []);
+  });
+
+  it('uses a table\'s own object store bucket and location', () => {
+    const own = table('events', { objectStore: { bucket: 'events-bucket' }, location: 's3://events-bucket/tables/events/' });
+    const matches = matchS3Records([record('landing/events/x.json', 'created', 'events-bucket'), record('tables/events/y.parquet', 'removed', 'events-bucket'), record('landing/events/z.json')], [{ table: own, catalog: lake }]);
+    assert.equal(matches.length, 1);
+    assert.deepEqual(matches[0]?.ingest.map((item) => item.key), ['landing/events/x.json']);
+    assert.deepEqual(matches[0]?.removed.map((item) => item.key), ['tables/events/y.parquet']);
+  });
+});
