@@ -34,7 +34,7 @@ export interface ApiServerSourceOptions {
 
 const CHANGES: Record<WatchEventType, ApiServerEventKind> = { ADDED: 'add', MODIFIED: 'update', DELETED: 'delete' };
 
-/** ApiServerSource is a running source; close() stops the watches and waits for sends in flight. */
+/** ApiServerSource is a running source; close() stops the watches and cancels sends in flight (their retries too). */
 export interface ApiServerSource {
   close(): Promise<void>;
 }
@@ -48,12 +48,13 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
   const policy = options.delivery ?? DEFAULT_DELIVERY;
   const source = options.kubeConfig.getCurrentCluster()?.server ?? '';
   const inFlight = new Set<Promise<unknown>>();
+  const closing = new AbortController();
   const emit = (type: WatchEventType, object: KubernetesObject): void => {
     const event = buildApiServerEvent({ mode, change: CHANGES[type], object, source });
     const message = binaryMessage(event);
     for (const route of matchingRoutes(options.routes, event)) {
       const describe = { route: route.name, type: event.type, kind: object.kind, namespace: object.metadata?.namespace, name: object.metadata?.name, id: event.id };
-      const sending = deliver(route.sink, message, policy, options.logger, describe).then((outcome) => options.onDelivered?.(route, outcome));
+      const sending = deliver(route.sink, message, policy, options.logger, describe, closing.signal).then((outcome) => options.onDelivered?.(route, outcome));
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
     }
@@ -70,6 +71,7 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
   return {
     close: async () => {
       for (const watcher of watchers) watcher.stop();
+      closing.abort();
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -44,11 +44,22 @@ export function binaryMessage(event: CloudEvent<unknown>): OutgoingMessage {
   return { headers, body: text };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * deliver POSTs a message to a sink, retrying per the policy (side effects: HTTP, a
- * warning log when the message is dropped). It never throws.
+ * warning log when the message is dropped). It never throws; `signal` cancels it (the
+ * source is closing).
  */
 export async function deliver(
   sink: string,
@@ -56,16 +67,21 @@ export async function deliver(
   policy: DeliveryPolicy,
   logger: Logger,
   describe: Record<string, unknown> = {},
+  signal?: AbortSignal,
 ): Promise<DeliveryOutcome> {
   let status = 0;
   for (let attempt = 0; attempt <= policy.retry; attempt += 1) {
-    if (attempt > 0) await sleep(policy.backoffDelayMs * 2 ** (attempt - 1));
+    if (attempt > 0) await sleep(policy.backoffDelayMs * 2 ** (attempt - 1), signal);
+    if (signal?.aborted) {
+      logger.debug({ ...describe, sink, attempts: attempt }, 'delivery cancelled: the source is closing');
+      return { status, attempts: attempt, delivered: false };
+    }
     try {
       const response = await fetch(sink, {
         method: 'POST',
         headers: message.headers,
         body: message.body,
-        signal: AbortSignal.timeout(policy.timeoutMs ?? 30_000),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(policy.timeoutMs ?? 30_000)]) : AbortSignal.timeout(policy.timeoutMs ?? 30_000),
       });
       status = response.status;
       await response.arrayBuffer().catch(() => undefined);

@@ -29,7 +29,7 @@ export interface PingSourceOptions {
   onDelivered?: (outcome: DeliveryOutcome) => void;
 }
 
-/** PingSource is a running timer; close() stops it and waits for sends in flight. */
+/** PingSource is a running timer; close() stops it and cancels sends in flight. */
 export interface PingSource {
   close(): Promise<void>;
 }
@@ -61,13 +61,14 @@ export function startPingSource(options: PingSourceOptions): PingSource {
   }
   const jitterMs = options.jitterMs ?? 500;
   const inFlight = new Set<Promise<unknown>>();
+  const closing = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let initial: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const tick = (): void => {
     const message = binaryMessage(buildPingEvent(options));
-    const sending = deliver(options.sink, message, options.delivery ?? DEFAULT_DELIVERY, options.logger, { source: 'ping', schedule })
+    const sending = deliver(options.sink, message, options.delivery ?? DEFAULT_DELIVERY, options.logger, { source: 'ping', schedule }, closing.signal)
       .then((outcome) => options.onDelivered?.(outcome));
     inFlight.add(sending);
     void sending.finally(() => inFlight.delete(sending));
@@ -90,6 +91,7 @@ export function startPingSource(options: PingSourceOptions): PingSource {
       stopped = true;
       if (timer) clearTimeout(timer);
       if (initial) clearTimeout(initial);
+      closing.abort();
       await Promise.allSettled([...inFlight]);
     },
   };

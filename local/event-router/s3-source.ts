@@ -31,7 +31,7 @@ export interface S3SourceOptions {
   onDelivered?: (outcome: DeliveryOutcome) => void;
 }
 
-/** S3Source is a running notification; close() stops listening and waits for sends in flight. */
+/** S3Source is a running notification; close() stops listening and cancels sends in flight. */
 export interface S3Source {
   close(): Promise<void>;
 }
@@ -40,6 +40,7 @@ export interface S3Source {
 export function startS3Source(options: S3SourceOptions): S3Source {
   const shape = options.shape ?? 'cloudevent';
   const inFlight = new Set<Promise<unknown>>();
+  const closing = new AbortController();
   const context = {
     region: options.region ?? 'us-east-1',
     configurationId: 'featherman-landing',
@@ -53,7 +54,7 @@ export function startS3Source(options: S3SourceOptions): S3Source {
     if (options.suffix && !key.endsWith(options.suffix)) return;
     const message = buildS3Notification(event, shape, context, options.authToken);
     const describe = { source: 's3', eventName: event.eventName, bucket: event.s3.bucket.name, key };
-    const sending = deliver(options.sink, message, options.delivery ?? DEFAULT_DELIVERY, options.logger, describe)
+    const sending = deliver(options.sink, message, options.delivery ?? DEFAULT_DELIVERY, options.logger, describe, closing.signal)
       .then((outcome) => options.onDelivered?.(outcome));
     inFlight.add(sending);
     void sending.finally(() => inFlight.delete(sending));
@@ -63,6 +64,7 @@ export function startS3Source(options: S3SourceOptions): S3Source {
   return {
     close: async () => {
       options.events.off('object', listener);
+      closing.abort();
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -168,6 +168,34 @@ describe('event router: ApiServerSource', () => {
   });
 });
 
+describe('event router: closing', () => {
+  it('cancels the retries of a send in flight when the source closes', async () => {
+    const harness = await startTestApiServer();
+    const receiver = await startTestReceiver();
+    receiver.respondWith('/slow-retry', 503);
+    const outcomes: DeliveryOutcome[] = [];
+    const source = await startApiServerSource({
+      kubeConfig: harness.kubeConfig, logger,
+      routes: [{ name: 'down', filter: { kind: 'ConfigMap' }, sink: `${receiver.url}/slow-retry` }],
+      kinds: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', labelSelector: 'test=close' }],
+      delivery: { retry: 5, backoffDelayMs: 5000 },
+      onDelivered: (_route, outcome) => outcomes.push(outcome),
+    });
+    try {
+      const core = harness.kubeConfig.makeApiClient(CoreV1Api);
+      await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'close-1', labels: { test: 'close' } } } });
+      await receiver.waitFor((all) => all.length === 1);
+      const started = Date.now();
+      await source.close();
+      assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+      assert.deepEqual(outcomes, [{ status: 503, attempts: 1, delivered: false }]);
+    } finally {
+      await receiver.close();
+      await harness.close();
+    }
+  });
+});
+
 describe('event router: ApiServerSource across a watch gap', () => {
   it('relists after 410 Gone and, like the real source, sends nothing for what the relist finds', async () => {
     const harness = await startTestApiServer({ bookmarkIntervalMs: 60_000 });
