@@ -19,6 +19,9 @@ import { reconcileResource } from './reconcile.ts';
 
 const KINDS: FeathermanKind[] = ['DuckLakeCatalog', 'DuckLakeTable', 'DuckLakeQuery'];
 
+/** SWEEP_CONCURRENCY is how many resources the sweep reconciles at once. */
+export const SWEEP_CONCURRENCY = 4;
+
 async function startMaintenance(deps: HandlerDeps): Promise<string[]> {
   const [catalogs, tables] = await Promise.all([deps.kube.listResources('DuckLakeCatalog'), deps.kube.listResources('DuckLakeTable')]);
   const validTables = tables.flatMap((raw) => { const checked = validateTable(raw); return checked.ok ? [checked.value] : []; });
@@ -45,18 +48,23 @@ export async function sweepHandler(deps: HandlerDeps, request: IncomingRequest):
   if (ping.kind === 'ignore') return ok({ ignored: ping.reason });
   const failures: string[] = [];
   let reconciled = 0;
+  // Kind by kind (catalogs first, so their tables see them as just reconciled), a few
+  // resources at a time, so the API server sees a bounded load however many there are.
   for (const kind of KINDS) {
-    for (const item of await deps.kube.listResources(kind)) {
-      const namespace = metaText(item, 'namespace') ?? 'default';
-      const name = metaText(item, 'name') ?? '';
-      try {
-        await reconcileResource(deps, kind, namespace, name);
-        reconciled++;
-      } catch (error) {
-        deps.log.error({ err: error, kind, namespace, name }, 'sweep could not reconcile a resource');
-        failures.push(`${kind} ${namespace}/${name}`);
+    const work = (await deps.kube.listResources(kind)).map((item) => ({ namespace: metaText(item, 'namespace') ?? 'default', name: metaText(item, 'name') ?? '' }));
+    let next = 0;
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, async () => {
+      for (let item = work[next++]; item !== undefined; item = work[next++]) {
+        const { namespace, name } = item;
+        try {
+          await reconcileResource(deps, kind, namespace, name);
+          reconciled++;
+        } catch (error) {
+          deps.log.error({ err: error, kind, namespace, name }, 'sweep could not reconcile a resource');
+          failures.push(`${kind} ${namespace}/${name}`);
+        }
       }
-    }
+    }));
   }
   const maintenance = ping.task === 'resync-only' ? [] : await startMaintenance(deps);
   const body = { task: ping.task, reconciled, maintenanceJobs: maintenance, failures };
