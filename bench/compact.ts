@@ -1,53 +1,88 @@
 /**
- * bench:compact — what compaction buys and costs. A table gets BENCH_BATCHES ingests
- * (default 50) of BENCH_ROWS rows (default 20,000) over 4 regions, i.e. 4 small files per
- * ingest; the same aggregate query runs on a cold cache before and after `compact`.
- * Figures: files before/after, compaction time and rows/s, query time before/after.
- * Last line: `compact query speed-up <x>` = query time before / after (same run).
- * `buildBenchLake` is shared with bench/expire.ts.
+ * bench:compact — compaction of BENCH_FILES small files (default 10,000, BENCH_ROWS_PER_FILE
+ * rows each, default 100) of a table partitioned by region into target-size files, next to
+ * a bare DuckDB baseline on the same files in the same run.
+ *
+ * Setup (timed apart): the files are generated locally by one DuckDB COPY … PARTITION_BY,
+ * uploaded to the embedded S3 server with concurrency and registered in the catalog with
+ * SQL in one commit. Then:
+ * - ours: the `compact` operation, end to end: catalog reads, plan, download of every
+ *   source from S3, merge (field-id mapping, delete files), stats, upload of the outputs,
+ *   one catalog commit;
+ * - baseline: the same S3 transfers done bare (GET every source with the same concurrency,
+ *   PUT the outputs) plus, per partition, DuckDB `COPY (SELECT * FROM read_parquet([...]))
+ *   TO … (FORMAT parquet, COMPRESSION zstd)` over the local copies of the same files.
+ * Last line: `compact ratio <x>` = ours / baseline (target ≤ 1.2).
+ * `buildSmallFileLake` is shared with bench/expire.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ApplyTablePlan, CompactPlan, IngestPlan, InitCatalogPlan, QueryPlan, type PlanInput } from '../api/plan.ts';
+import { ApplyTablePlan, CompactPlan, InitCatalogPlan, QueryPlan, type PlanInput } from '../api/plan.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from '../local/s3/embedded-s3.ts';
-import { openDuckDB } from '../runner/lake/duckdb.ts';
+import { commitSnapshot, openCatalog, readSnapshot, readTable, uuidV7, type CatalogTable } from '../runner/lake/catalog/index.ts';
+import { openDuckDB, queryRowsBig } from '../runner/lake/duckdb.ts';
+import { mapLimit } from '../runner/lake/maintain/map-limit.ts';
 import { quoteString } from '../runner/lake/sql.ts';
+import { insertDataFiles } from '../runner/lake/write/commit-files.ts';
+import { objectLocation } from '../runner/lake/write/file-plan.ts';
+import type { WrittenFile } from '../runner/lake/write/parquet-writer.ts';
+import { buildFileColumnStats, mapEntries, toRawStats } from '../runner/lake/write/stats-text.ts';
+import { buildColumnTree, leafColumns } from '../runner/lake/write/table-columns.ts';
 import { createLogger } from '../runner/log.ts';
 import { operation as applyTable } from '../runner/ops/apply-table.ts';
 import { operation as compact } from '../runner/ops/compact.ts';
 import type { OpContext, OpOutcome } from '../runner/ops/context.ts';
-import { operation as ingest } from '../runner/ops/ingest.ts';
 import { operation as initCatalog } from '../runner/ops/init-catalog.ts';
 import { operation as query } from '../runner/ops/query.ts';
 import { createS3ObjectStore } from '../runner/storage/s3-object-store.ts';
+import type { ObjectStore } from '../runner/storage/object-store.ts';
 
 /** BENCH_TABLE is the table both benchmarks fill: partitioned by region, aged by ts. */
 export const BENCH_TABLE = {
   name: 'events',
   columns: [{ name: 'id', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }],
   format: { partitioning: ['region'] },
-  ingest: { prefix: 'landing/events/', format: 'parquet' as const },
 };
+
+/** REGIONS are the partition values; file f holds region REGIONS[f % 4]. */
+export const REGIONS = ['EU', 'US', 'APAC', 'LATAM'] as const;
+
+/** TRANSFERS_IN_FLIGHT is the upload/download concurrency of the setup and the baseline. */
+export const TRANSFERS_IN_FLIGHT = 32;
 
 /** BenchLake is a filled lake: the S3 server, the context, the common plan fields and a cleanup. */
 export interface BenchLake {
   dir: string;
   s3: EmbeddedS3;
+  store: ObjectStore;
   ctx: OpContext;
+  table: CatalogTable;
+  /** The generated local files by region (the same bytes as the uploaded objects). */
+  localByRegion: Map<string, string[]>;
+  /** The object keys of the data files. */
+  keys: string[];
   common: { catalog: { name: string; path: string }; objectStore: { bucket: string; endpoint: string; forcePathStyle: boolean } };
+  timings: { generateMs: number; uploadMs: number; registerMs: number };
   run(op: { run(plan: never, ctx: OpContext): Promise<OpOutcome> }, plan: unknown, ctx?: Partial<OpContext>): Promise<OpOutcome>;
-  coldQuery(sql: string): Promise<{ ms: number; preview: string }>;
+  coldQuery(sql: string): Promise<{ ms: number; preview: string; details: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
+/** SmallFileOptions: how many files, rows per file, and how many files share one day of `ts` (file f is dated day ⌊f / filesPerDay⌋ after 2026-01-01). */
+export interface SmallFileOptions {
+  files: number;
+  rowsPerFile: number;
+  filesPerDay: number;
+}
+
 /**
- * buildBenchLake starts an embedded S3 server, creates the catalog and the table, and runs
- * `batches` ingests of `rows` rows each; batch b holds timestamps of day b after
- * 2026-01-01 so files are clustered by age (side effects: temp folder, socket).
+ * buildSmallFileLake starts an embedded S3 server, creates the catalog and BENCH_TABLE,
+ * generates `files` Parquet files with DuckDB (field ids = column ids), uploads them and
+ * registers them in one commit (side effects: temp folder, socket).
  */
-export async function buildBenchLake(batches: number, rows: number): Promise<BenchLake> {
+export async function buildSmallFileLake(options: SmallFileOptions): Promise<BenchLake> {
   const dir = await mkdtemp(join(tmpdir(), 'fm-bench-maintain-'));
   const s3 = await startEmbeddedS3({ dir: join(dir, 's3'), buckets: ['bench'] });
   const store = createS3ObjectStore({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
@@ -58,25 +93,72 @@ export async function buildBenchLake(batches: number, rows: number): Promise<Ben
   const run: BenchLake['run'] = (op, plan, overrides = {}) => op.run(plan as never, { ...ctx, ...overrides });
   await run(initCatalog, InitCatalogPlan.parse({ op: 'init-catalog', ...common } satisfies PlanInput));
   await run(applyTable, ApplyTablePlan.parse({ op: 'apply-table', ...common, table: BENCH_TABLE } satisfies PlanInput));
-  const gen = await openDuckDB(':memory:');
+  const catalog = await openCatalog(common.catalog.path, { log });
+  let table: CatalogTable | null = null;
+  const timings = { generateMs: 0, uploadMs: 0, registerMs: 0 };
+  const localByRegion = new Map<string, string[]>(REGIONS.map((region) => [region, []]));
+  const keys: string[] = [];
   try {
-    for (let batch = 0; batch < batches; batch += 1) {
-      const local = join(dir, `batch-${batch}.parquet`);
-      await gen.connection.run(`COPY (SELECT ${batch * rows} + i AS id, TIMESTAMP '2026-01-01' + INTERVAL (${batch}) DAY + INTERVAL ((i * 86399) // ${rows}) SECOND AS ts,
-        ['EU','US','APAC','LATAM'][1 + (i % 4)::INTEGER] AS region, (i % 1000) / 10.0 AS amount FROM range(${rows}) t(i)) TO ${quoteString(local)} (FORMAT parquet)`);
-      await store.putFile(`landing/events/batch-${batch}.parquet`, local);
-      await run(ingest, IngestPlan.parse({ op: 'ingest', ...common, table: BENCH_TABLE, keys: [`landing/events/batch-${batch}.parquet`] } satisfies PlanInput));
+    const latest = await readSnapshot(catalog.connection);
+    table = (latest ? await readTable(catalog.connection, 'main', BENCH_TABLE.name, latest.snapshotId) : null) ?? null;
+    if (!table?.partition) throw new Error('bench table was not created partitioned');
+    const ids = new Map(table.columns.map((column) => [column.name, column.columnId]));
+    const fieldIds = `{${['id', 'ts', 'region', 'amount'].map((name) => `${name}: ${String(ids.get(name))}`).join(', ')}}`;
+    const { files, rowsPerFile, filesPerDay } = options;
+    let started = performance.now();
+    const gen = await openDuckDB(':memory:');
+    let copied;
+    try {
+      copied = await queryRowsBig(gen.connection, `COPY (
+        SELECT i // ${rowsPerFile} AS f, i AS id,
+          TIMESTAMP '2026-01-01' + INTERVAL (i // ${rowsPerFile} // ${filesPerDay}) DAY + INTERVAL ((i % ${rowsPerFile}) * (86399 // ${rowsPerFile})) SECOND AS ts,
+          ['EU', 'US', 'APAC', 'LATAM'][1 + ((i // ${rowsPerFile}) % 4)::INTEGER] AS region, (i % 1000) / 10.0 AS amount
+        FROM range(${files * rowsPerFile}) t(i))
+        TO ${quoteString(join(dir, 'generated'))} (FORMAT parquet, PARTITION_BY (f), FIELD_IDS ${fieldIds}, RETURN_STATS)`);
+    } finally {
+      await gen.close();
     }
+    timings.generateMs = performance.now() - started;
+    const leaves = leafColumns(buildColumnTree(table.columns));
+    const byRegion = new Map<string, WrittenFile[]>(REGIONS.map((region) => [region, []]));
+    const uploads: Array<{ key: string; localPath: string }> = [];
+    const location = table.location;
+    for (const row of copied) {
+      const f = Number(mapEntries(row.partition_keys).find(([key]) => key === 'f')?.[1]);
+      const region = REGIONS[f % 4] ?? 'EU';
+      const relativePath = `region=${region}/ducklake-${uuidV7()}.parquet`;
+      const rowCount = Number(row.count);
+      const localPath = String(row.filename);
+      byRegion.get(region)?.push({
+        localPath, relativePath, rowCount, sizeBytes: Number(row.file_size_bytes), footerSize: Number(row.footer_size_bytes),
+        columnStats: buildFileColumnStats(leaves, toRawStats(row.column_statistics), rowCount), partitionValues: [region],
+      });
+      localByRegion.get(region)?.push(localPath);
+      const key = objectLocation(location, relativePath).key;
+      uploads.push({ key, localPath });
+      keys.push(key);
+    }
+    started = performance.now();
+    await mapLimit(uploads, TRANSFERS_IN_FLIGHT, (each) => store.putFile(each.key, each.localPath));
+    timings.uploadMs = performance.now() - started;
+    started = performance.now();
+    const tableId = table.tableId;
+    const partitionId = table.partition.partitionId;
+    await commitSnapshot(catalog.connection, { author: 'bench', message: `register ${files} small files`, now: new Date() }, async (tx) => {
+      for (const written of byRegion.values()) await insertDataFiles(tx, { tableId, partitionId, files: written, leaves });
+      tx.addChange('inserted_into_table', tableId);
+    });
+    timings.registerMs = performance.now() - started;
   } finally {
-    await gen.close();
+    await catalog.close();
   }
   let queries = 0;
   return {
-    dir, s3, ctx, common, run,
+    dir, s3, store, ctx, table, localByRegion, keys, common, timings, run,
     async coldQuery(sql) {
       const started = performance.now();
       const out = await run(query, QueryPlan.parse({ op: 'query', ...common, sql } satisfies PlanInput), { cacheDir: join(dir, `query-cache-${queries++}`) });
-      return { ms: performance.now() - started, preview: out.query?.preview ?? '' };
+      return { ms: performance.now() - started, preview: out.query?.preview ?? '', details: out.details ?? {} };
     },
     async close() {
       store.close();
@@ -86,7 +168,8 @@ export async function buildBenchLake(batches: number, rows: number): Promise<Ben
   };
 }
 
-async function fileCount(lake: BenchLake): Promise<number> {
+/** liveFileCount counts the data files of the latest snapshot (reads the catalog). */
+export async function liveFileCount(lake: BenchLake): Promise<number> {
   const db = await openDuckDB(lake.common.catalog.path, { readOnly: true });
   try {
     const reader = await db.connection.runAndReadAll('SELECT count(*) FROM ducklake_data_file WHERE end_snapshot IS NULL');
@@ -96,23 +179,54 @@ async function fileCount(lake: BenchLake): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
-  const batches = Number(process.env.BENCH_BATCHES ?? 50);
-  const rows = Number(process.env.BENCH_ROWS ?? 20_000);
-  const builtAt = performance.now();
-  const lake = await buildBenchLake(batches, rows);
+/** bareBaseline GETs every source object, COPYs each region's local files into one zstd file and PUTs the outputs; returns the times. */
+async function bareBaseline(lake: BenchLake): Promise<{ transferMs: number; copyMs: number; outputs: number }> {
+  const work = join(lake.dir, 'baseline');
+  await mkdir(work, { recursive: true });
+  let started = performance.now();
+  await mapLimit(lake.keys, TRANSFERS_IN_FLIGHT, (key, index) => lake.store.getToFile(key, join(work, `in-${index}.parquet`)));
+  let transferMs = performance.now() - started;
+  const db = await openDuckDB(':memory:');
+  const outputs: Array<{ key: string; localPath: string }> = [];
+  started = performance.now();
   try {
-    console.log(`lake: ${batches} ingests of ${rows.toLocaleString('en-US')} rows, ${await fileCount(lake)} files, built in ${Math.round(performance.now() - builtAt)} ms`);
+    for (const [region, paths] of lake.localByRegion) {
+      const out = join(work, `out-${region}.parquet`);
+      await db.connection.run(`COPY (SELECT * FROM read_parquet([${paths.map(quoteString).join(', ')}])) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      outputs.push({ key: `baseline/${region}.parquet`, localPath: out });
+    }
+  } finally {
+    await db.close();
+  }
+  const copyMs = performance.now() - started;
+  started = performance.now();
+  await mapLimit(outputs, TRANSFERS_IN_FLIGHT, (each) => lake.store.putFile(each.key, each.localPath));
+  transferMs += performance.now() - started;
+  await Promise.all(outputs.map(async (each) => stat(each.localPath)));
+  await rm(work, { recursive: true, force: true });
+  return { transferMs, copyMs, outputs: outputs.length };
+}
+
+async function main(): Promise<void> {
+  const files = Number(process.env.BENCH_FILES ?? 10_000);
+  const rowsPerFile = Number(process.env.BENCH_ROWS_PER_FILE ?? 100);
+  const lake = await buildSmallFileLake({ files, rowsPerFile, filesPerDay: 100 });
+  try {
+    const { generateMs, uploadMs, registerMs } = lake.timings;
+    console.log(`setup: ${files.toLocaleString('en-US')} files of ${rowsPerFile} rows (${await liveFileCount(lake)} live), generated in ${Math.round(generateMs)} ms, uploaded in ${Math.round(uploadMs)} ms (${TRANSFERS_IN_FLIGHT} in flight), registered in one commit in ${Math.round(registerMs)} ms`);
     const sql = 'SELECT region, count(*) AS n, round(sum(amount), 4) AS total FROM events GROUP BY region ORDER BY region';
     const before = await lake.coldQuery(sql);
+    const baseline = await bareBaseline(lake);
     const started = performance.now();
     const outcome = await lake.run(compact, CompactPlan.parse({ op: 'compact', ...lake.common, table: { name: 'events' } } satisfies PlanInput));
     const compactMs = performance.now() - started;
     const after = await lake.coldQuery(sql);
     if (before.preview !== after.preview) throw new Error(`results differ after compaction:\n${before.preview}\n${after.preview}`);
-    console.log(`compact: ${outcome.filesRemoved} files -> ${outcome.filesAdded} in ${Math.round(compactMs)} ms (${Math.round(outcome.rows / (compactMs / 1000)).toLocaleString('en-US')} rows/s), files now ${await fileCount(lake)}`);
+    const baselineMs = baseline.transferMs + baseline.copyMs;
+    console.log(`ours (compact op: catalog reads, plan, S3 GETs, merge, stats, S3 PUTs, commit): ${outcome.filesRemoved} files -> ${outcome.filesAdded} in ${Math.round(compactMs)} ms, ${Math.round(outcome.filesRemoved / (compactMs / 1000)).toLocaleString('en-US')} files/s, ${Math.round(outcome.rows / (compactMs / 1000)).toLocaleString('en-US')} rows/s; live files now ${await liveFileCount(lake)}`);
+    console.log(`baseline (bare: same S3 GETs + PUTs ${Math.round(baseline.transferMs)} ms, DuckDB COPY read_parquet([...]) per region over the local files ${Math.round(baseline.copyMs)} ms): ${files.toLocaleString('en-US')} files -> ${baseline.outputs} in ${Math.round(baselineMs)} ms, ${Math.round(files / (baselineMs / 1000)).toLocaleString('en-US')} files/s`);
     console.log(`cold aggregate query: ${Math.round(before.ms)} ms before, ${Math.round(after.ms)} ms after; results identical`);
-    console.log(`compact query speed-up ${(before.ms / after.ms).toFixed(2)}`);
+    console.log(`compact ratio ${(compactMs / baselineMs).toFixed(2)}`);
   } finally {
     await lake.close();
   }

@@ -1,48 +1,70 @@
 /**
- * bench:expire — what TTL expiry costs next to reading the table. A table gets
- * BENCH_BATCHES ingests (default 50) of BENCH_ROWS rows (default 20,000), batch b dated day
- * b; expire-rows then removes about half of the days, the cutoff falling inside one day.
- * Files wholly past the cutoff are ended from their stats without being read, so the
- * operation should cost far less than one cold full scan (the baseline, same run). Then
- * expire-snapshots and cleanup-files remove the history. Last line:
- * `expire-rows vs full scan <x>` = expire-rows time / cold full-scan query time.
+ * bench:expire — TTL expiry on a table of BENCH_FILES files (default 1,000, BENCH_ROWS_PER_FILE
+ * rows each, default 100; 10 files per day of `ts`, over 4 region partitions) where 90% of
+ * the files are wholly past the cutoff. The cutoff falls inside day 90: files of days 0–89
+ * (90%) are ended from their catalog stats alone, the 10 files of day 90 are read and get
+ * delete files, the newer ones are untouched. Printed: the op's own counters (files ended
+ * unread, files read, delete files) and, independently, the objects it downloaded from S3
+ * (a counting wrapper around the store), plus the time. A cold full-scan query of the same
+ * table is the reference. Setup (generate, upload, register in one commit) is timed apart.
+ * Last line: `files read <n>` (what the op reports; the GET count must agree).
  */
-import { CleanupFilesPlan, ExpireRowsPlan, ExpireSnapshotsPlan, type PlanInput } from '../api/plan.ts';
-import { operation as cleanupFiles } from '../runner/ops/cleanup-files.ts';
+import { ExpireRowsPlan, type PlanInput } from '../api/plan.ts';
 import { operation as expireRows } from '../runner/ops/expire-rows.ts';
-import { operation as expireSnapshots } from '../runner/ops/expire-snapshots.ts';
-import { buildBenchLake } from './compact.ts';
+import type { ObjectStore } from '../runner/storage/object-store.ts';
+import { buildSmallFileLake } from './compact.ts';
 
 const DAY = 86_400_000;
+const FILES_PER_DAY = 10;
+
+/** countingStore wraps a store and counts object downloads (getToFile, getBytes). */
+function countingStore(store: ObjectStore): { store: ObjectStore; gets: () => number } {
+  let gets = 0;
+  const wrapped: ObjectStore = {
+    ...store,
+    getToFile: async (key, localPath) => {
+      gets += 1;
+      return store.getToFile(key, localPath);
+    },
+    getBytes: async (...args: Parameters<ObjectStore['getBytes']>) => {
+      gets += 1;
+      return store.getBytes(...args);
+    },
+  };
+  return { store: wrapped, gets: () => gets };
+}
 
 async function main(): Promise<void> {
-  const batches = Number(process.env.BENCH_BATCHES ?? 50);
-  const rows = Number(process.env.BENCH_ROWS ?? 20_000);
-  const lake = await buildBenchLake(batches, rows);
+  const files = Number(process.env.BENCH_FILES ?? 1_000);
+  const rowsPerFile = Number(process.env.BENCH_ROWS_PER_FILE ?? 100);
+  const lake = await buildSmallFileLake({ files, rowsPerFile, filesPerDay: FILES_PER_DAY });
   try {
+    const { generateMs, uploadMs, registerMs } = lake.timings;
+    const days = Math.ceil(files / FILES_PER_DAY);
+    console.log(`setup: ${files.toLocaleString('en-US')} files of ${rowsPerFile} rows over ${days} days, generated in ${Math.round(generateMs)} ms, uploaded in ${Math.round(uploadMs)} ms, registered in one commit in ${Math.round(registerMs)} ms`);
     const sql = 'SELECT count(*) AS n, min(ts) AS oldest FROM events';
     const scan = await lake.coldQuery(sql);
-    console.log(`cold full scan (baseline): ${Math.round(scan.ms)} ms -> ${scan.preview}`);
-    // Day 0 of the data is 2026-01-01; keep the newest half, cutting inside a day (12:00).
-    const keepDays = Math.floor(batches / 2);
-    const now = new Date(Date.UTC(2026, 0, 1) + (batches - keepDays) * DAY + DAY / 2 + keepDays * DAY);
-    let started = performance.now();
-    const expired = await lake.run(expireRows, ExpireRowsPlan.parse({ op: 'expire-rows', ...lake.common, table: { name: 'events', ttlDays: keepDays, ttlColumn: 'ts' } } satisfies PlanInput), { now: () => now });
+    console.log(`cold full scan (reference): ${Math.round(scan.ms)} ms, ${String(scan.details.filesRead)} files read -> ${scan.preview}`);
+    // Cut inside day `cutDay` (12:00): days before it are wholly expired, that day partly.
+    const cutDay = Math.floor(days * 0.9);
+    const ttlDays = 30;
+    const now = new Date(Date.UTC(2026, 0, 1) + cutDay * DAY + DAY / 2 + ttlDays * DAY);
+    const counted = countingStore(lake.store);
+    const started = performance.now();
+    const expired = await lake.run(expireRows, ExpireRowsPlan.parse({ op: 'expire-rows', ...lake.common, table: { name: 'events', ttlDays, ttlColumn: 'ts' } } satisfies PlanInput), {
+      now: () => now, store: counted.store, storeFor: () => counted.store,
+    });
     const expireMs = performance.now() - started;
     const details = expired.details ?? {};
-    console.log(`expire-rows: ${expired.rows.toLocaleString('en-US')} rows in ${Math.round(expireMs)} ms; ${String(details.filesDropped)} files ended unread, ${String(details.filesRead)} read, ${String(details.deleteFiles)} delete files, ${String(details.filesUntouched)} untouched`);
+    const filesRead = Number(details.filesRead);
+    console.log(`expire-rows: cutoff ${String(details.cutoff)}, ${expired.rows.toLocaleString('en-US')} rows removed in ${Math.round(expireMs)} ms`);
+    console.log(`  ${String(details.filesDropped)} of ${files} files ended from stats without reading (${Math.round((Number(details.filesDropped) / files) * 100)}%), ${filesRead} read, ${String(details.deleteFiles)} delete files written, ${String(details.filesUntouched)} untouched`);
+    console.log(`  objects downloaded from S3 by the op: ${counted.gets()}`);
+    if (counted.gets() !== filesRead) throw new Error(`the op reports ${filesRead} files read but downloaded ${counted.gets()} objects`);
     const after = await lake.coldQuery(sql);
     console.log(`after TTL: ${after.preview}`);
-    // Snapshots carry the wall-clock commit time; expire everything but the latest.
-    const later = new Date(Date.now() + 30 * DAY);
-    started = performance.now();
-    const snapshots = await lake.run(expireSnapshots, ExpireSnapshotsPlan.parse({ op: 'expire-snapshots', ...lake.common, olderThanDays: 1 } satisfies PlanInput), { now: () => later });
-    const snapshotsMs = performance.now() - started;
-    started = performance.now();
-    const cleaned = await lake.run(cleanupFiles, CleanupFilesPlan.parse({ op: 'cleanup-files', ...lake.common, graceHours: 0 } satisfies PlanInput), { now: () => new Date(later.getTime() + DAY) });
-    const cleanupMs = performance.now() - started;
-    console.log(`expire-snapshots: ${String(snapshots.details?.expiredCount)} snapshots, ${String(snapshots.details?.scheduledFiles)} files scheduled in ${Math.round(snapshotsMs)} ms; cleanup-files: ${String(cleaned.details?.scheduledDeleted)} objects deleted in ${Math.round(cleanupMs)} ms`);
-    console.log(`expire-rows vs full scan ${(expireMs / scan.ms).toFixed(2)}`);
+    console.log(`expire-rows ${Math.round(expireMs)} ms vs cold full scan ${Math.round(scan.ms)} ms (${(expireMs / scan.ms).toFixed(2)}x)`);
+    console.log(`files read ${filesRead}`);
   } finally {
     await lake.close();
   }

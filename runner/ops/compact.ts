@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { listValue } from '@duckdb/node-api';
 import type { CompactPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
 import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
@@ -28,7 +29,7 @@ import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
 /** DOWNLOADS_IN_FLIGHT is how many source objects compaction downloads at once. */
-const DOWNLOADS_IN_FLIGHT = 8;
+const DOWNLOADS_IN_FLIGHT = 32;
 
 interface Merged {
   group: CompactionGroup;
@@ -89,10 +90,10 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     const removedBytes = sources.reduce((sum, file) => sum + file.sizeBytes, 0);
     const leaves = leafColumns(buildColumnTree(table.columns));
     const commit = await commitSnapshot(catalog.connection, { author: plan.author, message: `compact ${sources.length} files of ${name} into ${outputs.length}`, now: ctx.now() }, async (tx) => {
-      for (const file of sources) {
-        await tx.run('UPDATE ducklake_data_file SET end_snapshot = ? WHERE data_file_id = ? AND end_snapshot IS NULL', [tx.snapshotId, file.dataFileId]);
-        await tx.run('UPDATE ducklake_delete_file SET end_snapshot = ? WHERE data_file_id = ? AND end_snapshot IS NULL', [tx.snapshotId, file.dataFileId]);
-      }
+      // Two set-based statements, however many sources (10,000 point updates cost seconds).
+      const ids = listValue(sources.map((file) => BigInt(file.dataFileId)));
+      await tx.run('UPDATE ducklake_data_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
+      await tx.run('UPDATE ducklake_delete_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
       for (const each of merged) {
         if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves });
       }

@@ -16,29 +16,59 @@ export interface LocalSource {
   deletePath: string | null;
 }
 
-async function fieldNames(connection: DuckDBConnection, path: string): Promise<Map<number, string>> {
-  const rows = await queryRows(connection, `SELECT field_id, name FROM parquet_schema(${quoteString(path)}) WHERE field_id IS NOT NULL`);
-  return new Map(rows.map((row) => [Number(row.field_id), String(row.name)]));
+/** FileLayout is a file's field id → Parquet name map and its column types (the grouping key of shared reads). */
+interface FileLayout {
+  names: Map<number, string>;
+  types: string[];
 }
 
-/** buildCompactionSource renders the UNION ALL of the files' live rows under the current column names (reads Parquet schemas only). */
+async function fieldNamesOf(connection: DuckDBConnection, paths: readonly string[]): Promise<Map<string, FileLayout>> {
+  const out = new Map<string, FileLayout>(paths.map((path) => [path, { names: new Map<number, string>(), types: [] }]));
+  if (paths.length === 0) return out;
+  const rows = await queryRows(connection, `SELECT file_name, field_id, name, type, converted_type, logical_type::VARCHAR AS logical FROM parquet_schema([${paths.map(quoteString).join(', ')}]) WHERE field_id IS NOT NULL`);
+  for (const row of rows) {
+    const file = out.get(String(row.file_name));
+    file?.names.set(Number(row.field_id), String(row.name));
+    file?.types.push(`${String(row.field_id)}:${String(row.type)}/${String(row.converted_type)}/${String(row.logical)}`);
+  }
+  return out;
+}
+
+/**
+ * buildCompactionSource renders the UNION ALL of the files' live rows under the current
+ * column names (reads Parquet schemas only, in one query). Files without a delete file
+ * whose field ids map to the same Parquet names are read by one read_parquet([...]) call,
+ * so the relation has one branch per file layout, not one per file.
+ */
 export async function buildCompactionSource(connection: DuckDBConnection, sources: readonly LocalSource[], columns: readonly ColumnNode[], catalogColumns: readonly CatalogColumn[]): Promise<string> {
+  const namesByPath = await fieldNamesOf(connection, sources.map((source) => source.dataPath));
+  const selectList = (names: Map<number, string>) => columns.map((column) => {
+    const inFile = names.get(column.columnId);
+    if (inFile !== undefined) return `${quoteIdentifier(inFile)} AS ${quoteIdentifier(column.name)}`;
+    const initial = catalogColumns.find((each) => each.columnId === column.columnId)?.initialDefault ?? null;
+    const value = initial === null || initial === 'NULL' ? 'NULL' : quoteString(initial);
+    return `CAST(${value} AS ${duckdbType(column)}) AS ${quoteIdentifier(column.name)}`;
+  }).join(', ');
   const parts: string[] = [];
+  const shared = new Map<string, { list: string; paths: string[] }>();
   for (const source of sources) {
-    const names = await fieldNames(connection, source.dataPath);
+    const layout = namesByPath.get(source.dataPath) ?? { names: new Map<number, string>(), types: [] };
+    const names = layout.names;
     if (!columns.some((column) => names.has(column.columnId))) {
       throw new Error(`data file ${source.dataPath} carries none of the table's column field ids; refusing to compact it`);
     }
-    const list = columns.map((column) => {
-      const inFile = names.get(column.columnId);
-      if (inFile !== undefined) return `${quoteIdentifier(inFile)} AS ${quoteIdentifier(column.name)}`;
-      const initial = catalogColumns.find((each) => each.columnId === column.columnId)?.initialDefault ?? null;
-      const value = initial === null || initial === 'NULL' ? 'NULL' : quoteString(initial);
-      return `CAST(${value} AS ${duckdbType(column)}) AS ${quoteIdentifier(column.name)}`;
-    });
+    const list = selectList(names);
+    if (source.deletePath === null) {
+      // Same names and same physical types: one read_parquet over the list reads them alike.
+      const key = `${list}\n${layout.types.join(',')}`;
+      const group = shared.get(key) ?? { list, paths: [] };
+      group.paths.push(source.dataPath);
+      shared.set(key, group);
+      continue;
+    }
     const from = `read_parquet(${quoteString(source.dataPath)}, file_row_number = true)`;
-    const where = source.deletePath === null ? '' : ` WHERE file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(source.deletePath)}))`;
-    parts.push(`SELECT ${list.join(', ')} FROM ${from}${where}`);
+    parts.push(`SELECT ${list} FROM ${from} WHERE file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(source.deletePath)}))`);
   }
+  for (const { list, paths } of shared.values()) parts.unshift(`SELECT ${list} FROM read_parquet([${paths.map(quoteString).join(', ')}])`);
   return parts.join(' UNION ALL ');
 }
