@@ -9,6 +9,9 @@ import { CronExpressionParser } from 'cron-parser';
 import type { Logger } from '../../runner/log.ts';
 import { binaryMessage, deliver, DEFAULT_DELIVERY, type DeliveryOutcome, type DeliveryPolicy } from './delivery.ts';
 
+/** MAX_TIMER_MS is the longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** PingSourceOptions configure the timer and the event. */
 export interface PingSourceOptions {
   sink: string;
@@ -73,14 +76,20 @@ export function startPingSource(options: PingSourceOptions): PingSource {
     inFlight.add(sending);
     void sending.finally(() => inFlight.delete(sending));
   };
-  const scheduleNext = (): void => {
+  // setTimeout fires at once for delays above 2^31-1 ms (24.8 days): far ticks are reached in hops.
+  const arm = (at: number): void => {
     if (stopped) return;
+    const delay = Math.max(0, at - Date.now());
+    timer = delay > MAX_TIMER_MS
+      ? setTimeout(() => arm(at), MAX_TIMER_MS)
+      : setTimeout(() => {
+        tick();
+        scheduleNext();
+      }, delay);
+  };
+  const scheduleNext = (): void => {
     const next = CronExpressionParser.parse(schedule, { ...parseOptions, currentDate: new Date() }).next().getTime();
-    const delay = Math.max(0, next - Date.now()) + Math.floor(Math.random() * jitterMs);
-    timer = setTimeout(() => {
-      tick();
-      scheduleNext();
-    }, delay);
+    arm(next + Math.floor(Math.random() * jitterMs));
   };
   const initialDelay = options.initialDelayMs ?? 2000;
   if (initialDelay >= 0) initial = setTimeout(tick, initialDelay);

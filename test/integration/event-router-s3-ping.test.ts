@@ -118,6 +118,14 @@ describe('event router: S3 notifications and PingSource', () => {
     assert.equal(receiver.received.filter((request) => request.path === '/sweep').length, count, 'no tick after close');
   });
 
+  it('does not tick early for a schedule more than 24.8 days away (beyond setTimeout\'s range)', async () => {
+    const month = ((new Date().getMonth() + 6) % 12) + 1;
+    const ping = startPingSource({ sink: `${receiver.url}/far`, logger, schedule: `0 0 1 ${month} *`, initialDelayMs: -1, jitterMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ping.close();
+    assert.equal(receiver.received.filter((request) => request.path === '/far').length, 0);
+  });
+
   it('refuses a bad cron schedule with a one-sentence error', () => {
     assert.throws(() => startPingSource({ sink: `${receiver.url}/sweep`, logger, schedule: 'every minute' }), /^Error: ping schedule: must be a cron expression; got "every minute"/);
   });
