@@ -6,14 +6,15 @@
  * exact counts. Read-only: shared lock, nothing is written or deleted.
  */
 import type { CheckPlan } from '../../api/plan.ts';
-import { openCatalog } from '../lake/catalog/index.ts';
+import { openCatalogForReading } from '../lake/catalog/index.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
 async function run(plan: CheckPlan, ctx: OpContext): Promise<OpOutcome> {
-  const catalog = await openCatalog(plan.catalog.path, { readOnly: true, log: ctx.log });
+  // Older formats (0.2–0.4) are read through a 1.0-shaped copy.
+  const catalog = await openCatalogForReading(plan.catalog.path, `catalog ${plan.catalog.path}`, { log: ctx.log });
   try {
     const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
     const storeFor = (bucket: string) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));

@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueryPlan } from '../../api/plan.ts';
 import { FeathermanError } from '../errors.ts';
-import { assertCatalogV1 } from '../lake/catalog/index.ts';
-import { openDuckDB } from '../lake/duckdb.ts';
+import { openCatalogForReading } from '../lake/catalog/index.ts';
 import { Fetcher, type FetchRequest } from '../lake/read/fetch.ts';
 import { exportInlinedRows, readInlinedDeletes } from '../lake/read/inlined.ts';
 import { readNameMappings } from '../lake/read/name-mapping.ts';
@@ -46,15 +45,14 @@ export const operation: Operation<QueryPlan> = {
     if (plan.output && !(target?.[1] && target[2])) {
       throw new FeathermanError('FM_ERR_INVALID_PLAN', `output.location: must be an s3://bucket/key URL; got ${JSON.stringify(plan.output.location)}.`);
     }
+    // A 1.0 catalog is opened read-only; a 0.2–0.4 one is read through a 1.0-shaped copy.
+    const catalog = await openCatalogForReading(plan.catalog.path, `catalog ${plan.catalog.name}`, { threads: 1, log: ctx.log });
     const workRoot = join(ctx.cacheDir, 'query-work');
     await mkdir(workRoot, { recursive: true });
     const workDir = await mkdtemp(join(workRoot, 'q-'));
-    const catalog = await openDuckDB(plan.catalog.path, { readOnly: true, threads: 1, log: ctx.log }).catch((error: unknown) => {
-      throw new FeathermanError('FM_ERR_CATALOG_MISSING', `catalog.path: cannot open ${plan.catalog.path} read-only: ${String(error instanceof Error ? error.message : error).split('\n')[0]}.`, { cause: error });
-    });
     const sandbox = await openSandbox(workDir);
     try {
-      const { dataPath } = await assertCatalogV1(catalog.connection, `catalog ${plan.catalog.name}`);
+      const { dataPath } = catalog;
       const snapshot = await resolveSnapshot(catalog.connection, plan.snapshot);
       ctx.log.debug({ sql: plan.sql, snapshotId: snapshot.snapshotId }, 'query sql');
       const shape = await parseSelect(sandbox.connection, plan.sql);

@@ -19,14 +19,19 @@
  * - `readTableStats(conn, tableId)`: record_count, next_row_id, file_size_bytes and the
  *   per-column stats; undefined before the first insert.
  * - `openCatalog(path, { readOnly, log })`: open an existing catalog file and check it is 1.0
- *   (FM_ERR_CATALOG_MISSING / FM_ERR_CATALOG_VERSION); `catalogDataPath(catalog, objectStore)`.
+ *   (FM_ERR_CATALOG_MISSING / FM_ERR_CATALOG_VERSION; an older format is refused with the
+ *   migration hint); `catalogDataPath(catalog, objectStore)`.
+ * - `openCatalogForReading(path, where, { log, threads })`: for readers (query, check,
+ *   backup): a 1.0 catalog read-only, or a 0.2–0.4 one as an in-memory 1.0-shaped copy.
  * - `diffTable(table, spec, stats)` (pure schema evolution) and `writeCreateTable`,
  *   `writeAlterTable`, `writeDropTable` (the DDL rows, inside a commit builder).
  * - `visibleAt(alias, param)`: the SQL visibility predicate; `joinPath` for §6 paths;
  *   `renderChanges`/`parseChanges` for changes_made; `uuidV7` for file and table names.
  */
 export { CATALOG_TABLES, CATALOG_TABLE_NAMES, createTableStatements } from './ddl.ts';
-export { DUCKLAKE_VERSION, assertCatalogV1, initCatalog, inspectCatalog, withTrailingSlash } from './init.ts';
+export { DUCKLAKE_VERSION, OLDER_VERSIONS, assertCatalogV1, initCatalog, inspectCatalog, olderVersionError, withTrailingSlash } from './init.ts';
+export { READABLE_OLDER_VERSIONS, assertCatalogReadable, openCatalogForReading } from './legacy.ts';
+export type { ReadableCatalog } from './legacy.ts';
 export type { InitCatalogOptions, InitCatalogResult } from './init.ts';
 export { commitSnapshot } from './commit.ts';
 export type { CommitBuilder, CommitInfo, CommitResult, CommitTx } from './commit.ts';

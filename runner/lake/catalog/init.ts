@@ -7,6 +7,20 @@ import { uuidV4, type UuidGenerator } from './uuid7.ts';
 /** DUCKLAKE_VERSION is the only catalog format version Featherman reads and writes. */
 export const DUCKLAKE_VERSION = '1.0';
 
+/** OLDER_VERSIONS are the released DuckLake format versions before 1.0 (ducklake-format.md §12). */
+export const OLDER_VERSIONS: readonly string[] = ['0.1', '0.2', '0.3', '0.4'];
+
+/**
+ * olderVersionError is the FM_ERR_CATALOG_VERSION refusal to write a catalog in an older
+ * format version (pure); `where` names the file (`catalog /path`).
+ */
+export function olderVersionError(where: string, version: string): FeathermanError {
+  return new FeathermanError(
+    'FM_ERR_CATALOG_VERSION',
+    `${where} is DuckLake format ${version}; Featherman writes ${DUCKLAKE_VERSION}: migrate it with DuckDB's ducklake extension (ATTACH … (AUTOMATIC_MIGRATION)) first.`,
+  );
+}
+
 /** InitCatalogOptions are the facts a new catalog records. */
 export interface InitCatalogOptions {
   /** The data path (s3://bucket/prefix/ or a local folder); a trailing `/` is added if missing. */
@@ -74,6 +88,7 @@ export async function assertCatalogV1(connection: DuckDBConnection, where: strin
     const shown = found.tables.slice(0, 5).join(', ') + (found.tables.length > 5 ? ', …' : '');
     throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} is a DuckDB database without ducklake_metadata (tables: ${shown}), not a DuckLake catalog.`);
   }
+  if (found.version !== null && OLDER_VERSIONS.includes(found.version)) throw olderVersionError(where, found.version);
   if (found.version !== DUCKLAKE_VERSION) {
     const version = found.version === null ? 'no version row' : `version ${JSON.stringify(found.version)}`;
     throw new FeathermanError(

@@ -45,7 +45,7 @@ export async function openCatalogFile(path: string, options: { create?: boolean;
 export async function openCatalog(path: string, options: { readOnly?: boolean; log?: Logger } = {}): Promise<DuckDBHandle & { dataPath: string }> {
   const handle = await openCatalogFile(path, options);
   try {
-    const { dataPath } = await assertCatalogV1(handle.connection, `catalog file ${path}`);
+    const { dataPath } = await assertCatalogV1(handle.connection, `catalog ${path}`);
     return Object.assign(handle, { dataPath });
   } catch (error) {
     await handle.close();

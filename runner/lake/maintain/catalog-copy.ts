@@ -8,8 +8,8 @@
 import { copyFile, rm, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { FeathermanError } from '../../errors.ts';
-import { assertCatalogV1, readSnapshot } from '../catalog/index.ts';
-import { openDuckDB, runSql } from '../duckdb.ts';
+import { DUCKLAKE_VERSION, assertCatalogReadable, readSnapshot } from '../catalog/index.ts';
+import { openDuckDB, queryRows, runSql } from '../duckdb.ts';
 
 async function fileExists(path: string): Promise<boolean> {
   try {
@@ -28,8 +28,8 @@ export interface CatalogFileFacts {
 }
 
 /**
- * verifyCatalogFile opens a DuckDB file read-only and checks it is a DuckLake 1.0 catalog
- * with a snapshot (reads only). Anything else is FM_ERR_CATALOG_VERSION naming `what`.
+ * verifyCatalogFile opens a DuckDB file read-only and checks it is a DuckLake catalog
+ * Featherman reads (1.0, or 0.2–0.4 for backups of older catalogs) with a snapshot (reads only). Anything else is FM_ERR_CATALOG_VERSION naming `what`.
  */
 export async function verifyCatalogFile(path: string, what: string, log?: Logger): Promise<CatalogFileFacts> {
   let handle;
@@ -40,8 +40,11 @@ export async function verifyCatalogFile(path: string, what: string, log?: Logger
     throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${what} is not a DuckDB database (${reason}).`, { cause: error });
   }
   try {
-    const { dataPath } = await assertCatalogV1(handle.connection, what);
-    const snapshot = await readSnapshot(handle.connection);
+    const { dataPath, version } = await assertCatalogReadable(handle.connection, what);
+    // Older formats lack some snapshot_changes columns: take the id from ducklake_snapshot alone.
+    const snapshot = version === DUCKLAKE_VERSION
+      ? await readSnapshot(handle.connection)
+      : (await queryRows(handle.connection, 'SELECT max(snapshot_id) AS id FROM ducklake_snapshot')).flatMap((row) => (row.id === null ? [] : [{ snapshotId: Number(row.id) }]))[0];
     if (!snapshot) throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${what} is a DuckLake catalog without any snapshot.`);
     return { snapshotId: snapshot.snapshotId, dataPath, sizeBytes: (await stat(path)).size };
   } finally {
