@@ -130,7 +130,10 @@ async function reconcileOnce(deps: HandlerDeps, kind: FeathermanKind, namespace:
   for (const action of decision.actions.filter((item) => item.type !== 'removeFinalizer')) {
     await applyAction(deps, kind, namespace, name, action, base.jobsCreated, latest);
   }
-  const status = await deps.kube.applyStatus(kind, namespace, name, (fresh) => decide(fresh).status, latest.object);
+  // A newer generation read after a conflict is left to its own event: writing a status
+  // for it here would mark it current without the Jobs it needs.
+  const generation = raw.metadata?.generation;
+  const status = await deps.kube.applyStatus(kind, namespace, name, (fresh) => (fresh.metadata?.generation === generation ? decide(fresh).status : undefined), latest.object);
   for (const action of last) await applyAction(deps, kind, namespace, name, action, base.jobsCreated, latest);
   const actions = decision.actions.map((action) => action.type);
   deps.log.info({ kind, namespace, name, generation: raw.metadata?.generation, actions, status, jobsCreated: base.jobsCreated }, `reconciled ${kind} ${namespace}/${name}`);
