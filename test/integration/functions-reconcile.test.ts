@@ -87,6 +87,22 @@ describe('reconcile functions over HTTP against the local API server', () => {
     assert.ok(events.items.some((event) => event.reason === 'Applied' && event.involvedObject.name === 'early'));
   });
 
+  it('a spec change (new generation) arriving as an update starts a new apply Job; the echo of our status write does not', async () => {
+    const table = await readResource(world, 'DuckLakeTable', 'early');
+    const spec = { ...table.spec, columns: [...table.spec.columns, { name: 'note', type: 'VARCHAR' }] };
+    const updated = (await world.custom.replaceNamespacedCustomObject({ group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default', plural: 'ducklaketables', name: 'early', body: { ...table, spec } })) as typeof table;
+    assert.equal(updated.metadata.generation, 2);
+    const answer = await sendEvent(world, '/reconcile-table', apiServerEvent(updated, 'update', 'Resource'));
+    assert.equal(answer.body.result, 'reconciled');
+    assert.equal(answer.body.jobsCreated.length, 1);
+    const fresh = await readResource(world, 'DuckLakeTable', 'early');
+    assert.deepEqual([fresh.status.observedGeneration, condition(fresh, 'Ready')?.reason], [2, 'JobRunning']);
+    const echo = await sendEvent(world, '/reconcile-table', apiServerEvent(fresh, 'update', 'Resource'));
+    assert.equal(echo.body.result, 'current');
+    const applies = (await featherJobs(world)).filter((job) => job.metadata.labels?.['featherman.dev/table'] === 'early' && job.metadata.labels['featherman.dev/operation'] === 'apply-table');
+    assert.deepEqual(applies.map((job) => job.metadata.labels?.['featherman.dev/generation']).sort(), ['1', '2']);
+  });
+
   it('a failed Job puts the runner error into Ready=False JobFailed', async () => {
     const table = await createResource(world, 'DuckLakeTable', 'broken', tableSpec('lake', 'broken'));
     await sendEvent(world, '/reconcile-table', apiServerEvent(table, 'add', 'Resource'));
