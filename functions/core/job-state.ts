@@ -36,6 +36,8 @@ function conditionTrue(job: Job, type: string) {
  */
 export function observeJob(job: Job, terminationMessage?: string): ObservedJob {
   const status = job.status ?? {};
+  const startTime = timeText(status.startTime);
+  const completionTime = timeText(status.completionTime) ?? timeText(conditionTrue(job, 'Failed')?.lastTransitionTime);
   const parsed = parseRunnerResult(terminationMessage);
   const result = parsed.ok ? parsed.result : undefined;
   const failedCondition = conditionTrue(job, 'Failed');
@@ -50,8 +52,8 @@ export function observeJob(job: Job, terminationMessage?: string): ObservedJob {
     op: job.metadata.labels?.[LABELS.operation] ?? 'unknown',
     state,
     ...(result ? { result } : {}),
-    ...(status.startTime ? { startTime: status.startTime } : {}),
-    ...(status.completionTime ?? failedCondition?.lastTransitionTime ? { completionTime: status.completionTime ?? failedCondition?.lastTransitionTime } : {}),
+    ...(startTime ? { startTime } : {}),
+    ...(completionTime ? { completionTime } : {}),
   };
   if (state !== 'Failed') return base;
   let message: string;
@@ -60,6 +62,17 @@ export function observeJob(job: Job, terminationMessage?: string): ObservedJob {
   else if (!parsed.ok && terminationMessage !== undefined && terminationMessage.trim() !== '') message = `Job ${job.metadata.name} failed: ${parsed.reason}.`;
   else message = `Job ${job.metadata.name} failed${failedCondition?.reason ? ` (${failedCondition.reason})` : ''}: ${failedCondition?.message ?? (parsed.ok ? 'no error message' : parsed.reason)}.`;
   return { ...base, message: message.replace(/\.\.$/, '.') };
+}
+
+/**
+ * timeText renders a Kubernetes time as RFC 3339 text (pure). @kubernetes/client-node
+ * deserializes date-time fields into Date objects although the wire carries strings, so
+ * both arrive here.
+ */
+function timeText(value: string | Date | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return value;
 }
 
 /** latestJob returns the Job that finished last, by completion time then name (pure). */

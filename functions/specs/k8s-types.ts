@@ -56,7 +56,7 @@ export interface JobCondition {
   status: string;
   reason?: string;
   message?: string;
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | Date;
 }
 
 /** JobStatus is batch/v1 JobStatus. */
@@ -65,8 +65,8 @@ export interface JobStatus {
   succeeded?: number;
   failed?: number;
   ready?: number;
-  startTime?: string;
-  completionTime?: string;
+  startTime?: string | Date;
+  completionTime?: string | Date;
   conditions?: JobCondition[];
 }
 
