@@ -10,7 +10,7 @@ import { degraded, findCondition, ready, reconciling, rfc3339 } from './conditio
 import { catalogState, createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { decideTableDeletion } from './decide-table-deletion.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
-import { FINALIZER, minuteBucket } from './names.ts';
+import { FINALIZER, minuteBucket, timeBucket } from './names.ts';
 import { buildApplyTablePlan, buildIngestPlan } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog, type DuckLakeTable } from './resources.ts';
 import { validateTable } from './validate-table.ts';
@@ -50,6 +50,25 @@ function withFigures(status: DuckLakeTableStatus, jobs: readonly ObservedJob[], 
   };
 }
 
+/**
+ * ingestJobName picks the ingest Job for a request at `now` (pure), or undefined when a
+ * Job that has not started yet will already see the new landing files. Many requests in
+ * one minute share the minute's Job; a request that arrives once that Job has started
+ * (it may have listed the prefix already) gets a follow-up Job per 10-second window, so a
+ * late file is never left waiting for an event that will not come.
+ */
+function ingestJobName(table: DuckLakeTable, ingests: readonly ObservedJob[], now: Date): string | undefined {
+  const minute = resourceJobName(table, 'ingest', minuteBucket(now));
+  const followUp = resourceJobName(table, 'ingest', `${minuteBucket(now)}f${timeBucket(now, 10).slice(-2)}`);
+  const existing = (name: string) => ingests.find((job) => job.name === name);
+  const first = existing(minute);
+  if (first === undefined) return minute;
+  if (first.state === 'Pending') return undefined;
+  const second = existing(followUp);
+  if (second === undefined) return followUp;
+  return undefined;
+}
+
 function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: TableObserved, status: DuckLakeTableStatus, now: Date): TableDecision {
   const generation = table.metadata.generation;
   const owner = ownerOf(table);
@@ -57,8 +76,8 @@ function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: 
   const ingests = observed.jobs.filter((job) => job.op === 'ingest');
   const running = ingests.filter(isActive);
   if (observed.ingestRequested) {
-    const name = resourceJobName(table, 'ingest', minuteBucket(now));
-    if (!ingests.some((job) => job.name === name)) {
+    const name = ingestJobName(table, ingests, now);
+    if (name !== undefined) {
       actions.push(createJobAction(table, catalog, buildIngestPlan(catalog, table), 'ingest', name, observed.config, false));
       running.push({ name, op: 'ingest', state: 'Pending' });
     }

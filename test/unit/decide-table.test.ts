@@ -168,8 +168,17 @@ describe('decideTable: ingest', () => {
     assert.equal(names.size, 1);
     const [name] = [...names];
     assert.match(name ?? '', /^fm-ingest-sales-[0-9a-f]{8}$/);
+    const whilePending = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Pending' }], { ingestRequested: true }), new Date('2026-11-25T10:20:59Z'));
+    assert.deepEqual(jobsOf(whilePending.actions), [], 'a Job that has not started will list the new file');
     const whileRunning = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Running' }], { ingestRequested: true }), new Date('2026-11-25T10:20:59Z'));
-    assert.deepEqual(jobsOf(whileRunning.actions), []);
+    const followUps = jobsOf(whileRunning.actions).map((job) => job.metadata.name);
+    assert.equal(followUps.length, 1, 'a file that lands after the minute\'s Job started gets a follow-up Job');
+    assert.notEqual(followUps[0], name);
+    const again = decideTable(table({ status }), observed([
+      { name: name ?? '', op: 'ingest', state: 'Running' },
+      { name: followUps[0] ?? '', op: 'ingest', state: 'Pending' },
+    ], { ingestRequested: true }), new Date('2026-11-25T10:20:59Z'));
+    assert.deepEqual(jobsOf(again.actions), []);
     assert.equal(findCondition(whileRunning.status.conditions, 'Reconciling')?.reason, 'Ingesting');
     assert.equal(readyOf(whileRunning.status)?.status, 'True');
     const nextMinute = decideTable(table({ status }), observed([{ name: name ?? '', op: 'ingest', state: 'Running' }], { ingestRequested: true }), new Date('2026-11-25T10:21:01Z'));
