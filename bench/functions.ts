@@ -53,6 +53,32 @@ async function bundle(): Promise<string> {
   return outfile;
 }
 
+/** referenceStarts times `node` running nothing and requiring only @kubernetes/client-node (bundled): the floor under this machine's load. */
+async function referenceStarts(): Promise<{ bare: number; clientNode: number; clientNodeRss: number }> {
+  const entry = path.join(work, 'client-node-only.ts');
+  fs.writeFileSync(entry, "import '@kubernetes/client-node';\nconsole.log(Math.round(process.memoryUsage().rss / 1048576));\n");
+  const outfile = path.join(work, 'client-node-only.cjs');
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'error', nodePaths: [path.join(root, 'node_modules')] });
+  const timed = (args: string[]) => new Promise<{ ms: number; out: string }>((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.once('error', reject);
+    child.once('exit', () => resolve({ ms: performance.now() - started, out }));
+  });
+  const bare: number[] = [];
+  const client: number[] = [];
+  let rss = 0;
+  for (let index = 0; index < STARTS; index++) {
+    bare.push((await timed(['-e', '0'])).ms);
+    const run = await timed([outfile]);
+    client.push(run.ms);
+    rss = Number(run.out.trim());
+  }
+  return { bare: median(bare), clientNode: median(client), clientNodeRss: rss };
+}
+
 async function startApiServer(): Promise<{ kubeconfigPath: string; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'local/apiserver/main.ts'), '--data-dir', path.join(work, 'api'), '--port', '0'], {
     cwd: root, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LOG_LEVEL: 'warn' },
@@ -151,6 +177,7 @@ async function seed(kubeconfigPath: string, url: string): Promise<{ custom: Cust
 
 async function main(): Promise<void> {
   const outfile = await bundle();
+  const reference = await referenceStarts();
   const api = await startApiServer();
   const { batch } = await seed(api.kubeconfigPath, api.url);
 
@@ -202,6 +229,7 @@ async function main(): Promise<void> {
   const rss = starts.map((item) => item.rss);
   console.log(`functions bench (${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1)})`);
   console.log(`cold start, bundled (${STARTS} starts): median ${median(ready).toFixed(0)} ms to ready (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), RSS median ${median(rss).toFixed(1)} MiB  [targets ≤ 300 ms, ≤ 90 MiB]`);
+  console.log(`reference on this machine now: node doing nothing ${reference.bare.toFixed(0)} ms; node requiring only @kubernetes/client-node (bundled) ${reference.clientNode.toFixed(0)} ms, RSS ${reference.clientNodeRss} MiB`);
   console.log(`cold start, tsx unbundled (baseline): ${baseline.readyMs.toFixed(0)} ms, RSS ${baseline.rss.toFixed(1)} MiB`);
   console.log(`event → apply Job created (${TABLES} new tables, one at a time): p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]?.toFixed(1)} ms  [target p99 ≤ 50 ms]; apply Jobs: ${jobs}`);
   console.log(`${DUPLICATES} duplicate events sent in ${sendSeconds.toFixed(2)} s (${(DUPLICATES / sendSeconds).toFixed(0)}/s), all answered in ${dupSeconds.toFixed(2)} s; answers ${JSON.stringify(Object.fromEntries(statuses))}; Jobs for the table: ${dupJobs} (must be 1); RSS after ${rssAfter.toFixed(1)} MiB`);
