@@ -137,7 +137,7 @@ describe('initCatalog', () => {
       await assert.rejects(initCatalog(db.connection, { dataPath: 's3://bucket/lake/', createdBy: 'x' }), (error: unknown) => {
         assert.ok(isFeathermanError(error));
         assert.equal(error.code, 'FM_ERR_CATALOG_VERSION');
-        assert.match(error.message, /version "0\.3"/);
+        assert.match(error.message, /is DuckLake format 0\.3; Featherman writes 1\.0: migrate it/);
         return true;
       });
     } finally {
