@@ -27,6 +27,18 @@ export type StatusWrite = 'written' | 'unchanged' | 'gone';
 
 const MAX_CONFLICT_RETRIES = 5;
 
+/**
+ * plain turns a client-node model into the plain JSON the API sent (pure): client-node
+ * deserialises times into Date objects, while the core (like the wire) works with
+ * RFC 3339 text at seconds precision.
+ */
+export function plain<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value, function (this: Record<string, unknown>, key: string, item: unknown) {
+    const original = this[key];
+    return original instanceof Date ? `${original.toISOString().slice(0, 19)}Z` : item;
+  })) as T;
+}
+
 function metaOf(object: RawObject): Record<string, unknown> {
   return typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {};
 }
@@ -150,7 +162,7 @@ export class KubeAdapter {
     const labelSelector = Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
     try {
       const list = await this.batch.listNamespacedJob({ namespace, labelSelector });
-      return list.items as unknown as Job[];
+      return plain<Job[]>(list.items);
     } catch (error) {
       throw wrapKubeError(`listing Jobs in ${namespace} with ${labelSelector}`, error);
     }
@@ -159,7 +171,7 @@ export class KubeAdapter {
   /** readJob reads a Job; undefined when it does not exist. */
   async readJob(namespace: string, name: string): Promise<Job | undefined> {
     try {
-      return (await this.batch.readNamespacedJob({ namespace, name })) as unknown as Job;
+      return plain<Job>(await this.batch.readNamespacedJob({ namespace, name }));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw wrapKubeError(`reading Job ${namespace}/${name}`, error);
@@ -186,7 +198,7 @@ export class KubeAdapter {
   async readTerminationMessage(namespace: string, jobName: string, container = 'runner'): Promise<string | undefined> {
     let pods: V1Pod[];
     try {
-      pods = (await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` })).items;
+      pods = plain<V1Pod[]>((await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` })).items);
     } catch (error) {
       throw wrapKubeError(`listing the Pods of Job ${namespace}/${jobName}`, error);
     }
@@ -203,7 +215,7 @@ export class KubeAdapter {
   /** readPvc reads a PersistentVolumeClaim; undefined when missing. */
   async readPvc(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined> {
     try {
-      return (await this.core.readNamespacedPersistentVolumeClaim({ namespace, name })) as unknown as PersistentVolumeClaim;
+      return plain<PersistentVolumeClaim>(await this.core.readNamespacedPersistentVolumeClaim({ namespace, name }));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw wrapKubeError(`reading PersistentVolumeClaim ${namespace}/${name}`, error);

@@ -111,6 +111,19 @@ describe('s3-object function over HTTP', () => {
     assert.equal((await ingestJobs(world)).length, 3);
   });
 
+  it('job-finished handles a table with several finished ingest Jobs and keeps the newest figures', async () => {
+    const ingests = (await featherJobs(world)).filter((job) => job.metadata.labels?.['featherman.dev/operation'] === 'ingest').slice(0, 2);
+    assert.equal(ingests.length, 2);
+    let snapshot = 10;
+    for (const job of ingests) {
+      await finishJob(world, job, runnerResult({ op: 'ingest', snapshotId: ++snapshot, rows: 5, table: { rowCount: snapshot * 5, fileCount: snapshot, schemaVersion: 1, bytes: 1000 } }));
+      const answer = await sendEvent(world, '/job-finished', apiServerEvent({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata }, 'update'));
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    }
+    const table = await readResource(world, 'DuckLakeTable', 'users');
+    assert.deepEqual([table.status.lastAppliedSnapshot, table.status.rowCount, table.status.fileCount], [12, 60, 12]);
+  });
+
   it('marks the table Degraded with an Event when a data object it holds is removed, but not when HEAD finds it again', async () => {
     const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
     await client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'data/main/users/back.parquet', Body: 'x' }));
