@@ -228,6 +228,8 @@ async function main(): Promise<number> {
 
 main().then((code) => process.exit(code), (error: unknown) => {
   const cause = (error as Error).cause as Error | undefined;
-  process.stderr.write(`demo-local: ${(error as Error).message}${cause ? `: ${cause.message}` : ''}\n`);
+  const text = `${(error as Error).message}${cause ? `: ${cause.message}` : ''}`;
+  const hint = text.includes('EADDRINUSE') ? ` (port ${values['s3-port']} is taken: pass --s3-port 0 for any free port)` : '';
+  process.stderr.write(`demo-local: ${text}${hint}\n`);
   process.exit(1);
 });
