@@ -16,7 +16,7 @@ import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable
 import { openDuckDB, type DuckDBHandle } from '../lake/duckdb.ts';
 import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
 import { decideCompaction, partitionDirOf, type CompactionGroup } from '../lake/maintain/compaction-plan.ts';
-import { buildCompactionSource } from '../lake/maintain/compaction-source.ts';
+import { buildCompactionSource, type LocalSource } from '../lake/maintain/compaction-source.ts';
 import { downloadObject } from '../lake/maintain/local-files.ts';
 import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
@@ -36,13 +36,18 @@ interface Merged {
   written: WrittenFile[];
 }
 
-async function mergeGroup(group: CompactionGroup, index: number, table: CatalogTable, plan: CompactPlan, work: DuckDBHandle, storeFor: StoreLookup, workDir: string): Promise<Merged> {
+/** downloadGroup fetches a group's sources and their delete files into its work folder (side effect: local files). */
+async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string): Promise<LocalSource[]> {
   const dir = join(workDir, `group-${index}`);
   await mkdir(dir, { recursive: true });
-  const sources = await mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
+  return mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
     dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
     deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
   }));
+}
+
+async function mergeGroup(group: CompactionGroup, index: number, sources: LocalSource[], table: CatalogTable, plan: CompactPlan, work: DuckDBHandle, workDir: string): Promise<Merged> {
+  const dir = join(workDir, `group-${index}`);
   const columns = buildColumnTree(table.columns);
   const source = await buildCompactionSource(work.connection, sources, columns, table.columns);
   const written = await writeDataFiles({
@@ -79,7 +84,22 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
       return maintenanceOutcome(`Table ${name}: nothing to compact (${files.length} files)`, { snapshotId: latest.snapshotId, details: { groups: 0, filesBefore: files.length } });
     }
     const merged: Merged[] = [];
-    for (const [index, group] of groups.entries()) merged.push(await mergeGroup(group, index, table, plan, work, storeFor, workDir));
+    // The next group downloads while this one merges (S3 transfers and DuckDB overlap).
+    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir) : undefined;
+    try {
+      for (const [index, group] of groups.entries()) {
+        const sources = await (next ?? Promise.resolve([]));
+        const following = groups[index + 1];
+        next = following ? downloadGroup(following, index + 1, storeFor, workDir) : undefined;
+        // A failed prefetch surfaces when awaited; until then keep it from being unhandled.
+        next?.catch(() => undefined);
+        merged.push(await mergeGroup(group, index, sources, table, plan, work, workDir));
+      }
+    } catch (error) {
+      // Let a prefetch still in flight settle before the work folder is removed.
+      await next?.catch(() => undefined);
+      throw error;
+    }
     const outputs = merged.flatMap((each) => each.written);
     await uploadAndVerify(outputs.map((file) => {
       const location = objectLocation(table.location, file.relativePath);
