@@ -11,7 +11,7 @@ import type { Action, ControlConfig } from '../core/actions.ts';
 import { findCondition } from '../core/conditions.ts';
 import { createJobAction, resourceJobName } from '../core/decide-common.ts';
 import { timeBucket, type JobOp } from '../core/names.ts';
-import { buildCatalogPlan, buildObjectStorePlan, CACHE_DIR } from '../core/plan-build.ts';
+import { buildCatalogPlan, buildIngestPlan, buildObjectStorePlan, CACHE_DIR } from '../core/plan-build.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
 
 /** MaintenanceRule is one periodic runner operation. */
@@ -26,6 +26,9 @@ export interface MaintenanceRule {
 }
 
 const DAY = 86_400;
+
+/** INGEST_SWEEP_SECONDS is how often the sweep runs a catch-up ingest per table with landing files. */
+export const INGEST_SWEEP_SECONDS = 900;
 
 function tableRef(table: DuckLakeTable | undefined): { schema: string; name: string } {
   return { schema: table?.spec.schema ?? 'main', name: table?.spec.name ?? '' };
@@ -91,6 +94,14 @@ export function decideMaintenance(catalog: DuckLakeCatalog, tables: readonly Duc
     const retention = catalog.spec.backupPolicy?.retentionDays;
     const name = resourceJobName(catalog, 'backup', timeBucket(tick, 60));
     actions.push(createJobAction(catalog, catalog, planOf('backup', catalog, retention !== undefined ? { retentionDays: retention } : {}), 'backup', name, config, true));
+  }
+  for (const table of tables.filter(isReady)) {
+    // Catch-up ingest: S3 notifications can be lost (a dropped delivery, a file that landed
+    // while its Job was listing), so each table with landing files gets one ingest per
+    // period; a run that finds nothing new commits nothing.
+    if (table.spec.ingest === undefined) continue;
+    const name = resourceJobName(table, 'ingest', timeBucket(now, INGEST_SWEEP_SECONDS));
+    actions.push(createJobAction(table, catalog, buildIngestPlan(catalog, table), 'ingest', name, config, false));
   }
   for (const rule of MAINTENANCE_RULES) {
     const owners = rule.scope === 'catalog' ? [undefined] : tables.filter(isReady);
