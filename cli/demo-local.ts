@@ -173,13 +173,13 @@ async function demo(local: LocalMode, cluster: Cluster): Promise<void> {
   say(`  ${query.rows ?? 0} rows; status.preview:\n${(query.preview ?? '').replace(/^/gm, '    ')}`);
 }
 
-function tryThis(local: LocalMode): void {
+function tryThis(local: LocalMode, keep: boolean): void {
   const kubectl = `kubectl --kubeconfig ${local.kubeconfigPath}`;
   say([
     '',
     `kubeconfig: ${local.kubeconfigPath}`,
     `S3:         ${local.s3Endpoint} (bucket ${LOCAL_BUCKET}, keys S3RVER/S3RVER)`,
-    'Try:',
+    keep ? 'Try:' : 'Try, while it runs (npm start -- --keep):',
     `  ${kubectl} get ducklake`,
     `  ${kubectl} describe dlt orders`,
     `  ${kubectl} get jobs,pods`,
@@ -212,7 +212,7 @@ async function main(): Promise<number> {
     process.stderr.write(`\ndemo-local: ${(error as Error).message}\n`);
     code = 1;
   }
-  tryThis(local);
+  tryThis(local, values.keep);
   if (values.keep) {
     say('\nLocal mode keeps running (--keep); Ctrl-C stops it.');
     await new Promise<void>((resolve) => {
