@@ -14,7 +14,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { KubeAdapter } from '../../functions/adapters/kube.ts';
 import { createFunctionsApp } from '../../functions/handlers/app.ts';
-import type { Job } from '../../functions/specs/k8s-types.ts';
 import { startEventProxy, type EventProxy } from './lake-event-proxy.ts';
 import { binaryMessage } from '../../local/event-router/delivery.ts';
 import { buildPingEvent } from '../../local/event-router/ping-source.ts';
@@ -50,23 +49,6 @@ export interface Resource {
 /** condition finds one condition of a resource (pure). */
 export function condition(resource: Resource | undefined, type: string): Condition | undefined {
   return resource?.status?.conditions?.find((item) => item.type === type);
-}
-
-/**
- * DateSafeKubeAdapter works around a bug of functions/adapters/kube.ts: client-node returns
- * Job times as Date objects, which the pure core sorts as strings (latestJob throws
- * "localeCompare is not a function" once a resource has two finished Jobs). Remove it
- * when listJobs/readJob return RFC 3339 text.
- */
-class DateSafeKubeAdapter extends KubeAdapter {
-  override async listJobs(namespace: string, labels: Record<string, string>): Promise<Job[]> {
-    return JSON.parse(JSON.stringify(await super.listJobs(namespace, labels))) as Job[];
-  }
-
-  override async readJob(namespace: string, name: string): Promise<Job | undefined> {
-    const job = await super.readJob(namespace, name);
-    return job === undefined ? undefined : JSON.parse(JSON.stringify(job)) as Job;
-  }
 }
 
 /** LakeHarness is local mode plus the tools the tests use. */
@@ -106,7 +88,7 @@ export async function startLake(): Promise<LakeHarness> {
   const local = await startLocalMode({ dataDir: path.join(dir, 'local'), s3Port: 0, pingSchedule: quietSchedule(), functionsUrl: proxy.url, logger });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(local.kubeconfigPath);
-  const app = createFunctionsApp({ kube: new DateSafeKubeAdapter(kubeConfig), logger: logger.child({ component: 'functions' }) });
+  const app = createFunctionsApp({ kube: new KubeAdapter(kubeConfig), logger: logger.child({ component: 'functions' }) });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
