@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ApiException, ApiextensionsV1Api, CoreV1Api, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { createLogger, type Logger } from '../runner/log.ts';
 import { startApiServer } from './apiserver/server.ts';
@@ -75,22 +75,29 @@ function isConflict(error: unknown): boolean {
   return error instanceof ApiException && error.code === 409;
 }
 
-/** ensureCrds creates or updates every CRD of the folder's YAML files and returns their names (side effects: API writes). */
+/**
+ * ensureCrds creates or updates every CRD of the folder's YAML files and returns their
+ * names (side effects: API writes). It sends each CRD as it is written, by server-side
+ * apply over plain HTTP: client-node's typed CRD model renames `enum`, `default` and
+ * `x-kubernetes-validations` on serialization, which would silently drop them.
+ */
 export async function ensureCrds(kubeConfig: KubeConfig, folder: string): Promise<string[]> {
-  const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no cluster server');
   const names: string[] = [];
   for (const file of fs.readdirSync(folder).filter((name) => name.endsWith('.yaml')).sort()) {
     for (const document of parseAllDocuments(fs.readFileSync(path.join(folder, file), 'utf8'))) {
-      const crd = document.toJSON() as V1CustomResourceDefinition | null;
+      const crd = document.toJSON() as { kind?: string; metadata?: { name?: string } } | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const name = crd.metadata?.name ?? '';
-      try {
-        await api.createCustomResourceDefinition({ body: crd });
-      } catch (error) {
-        if (!isConflict(error)) throw new Error(`while installing CRD ${name} from ${file}`, { cause: error });
-        const current = await api.readCustomResourceDefinition({ name });
-        await api.replaceCustomResourceDefinition({ name, body: { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion } } });
-      }
+      const url = `${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}?fieldManager=featherman-local&force=true`;
+      // The local API server is on loopback without authentication, so no credentials go along.
+      const response = await fetch(url, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+        body: JSON.stringify(crd),
+      });
+      if (!response.ok) throw new Error(`while installing CRD ${name} from ${file}: HTTP ${response.status} ${await response.text()}`);
       names.push(name);
     }
   }

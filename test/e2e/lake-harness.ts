@@ -111,11 +111,6 @@ export async function startLake(): Promise<LakeHarness> {
       throw error;
     }
   };
-  // Works around local/up.ts ensureCrds: client-node serialises a plain CRD object through
-  // its typed model, which drops enum, default and x-kubernetes-validations (they are
-  // _enum, _default, xKubernetesValidations there). Replacing the CRDs with kubectl
-  // installs them whole. Remove when ensureCrds keeps them.
-  await kubectl(['replace', '-f', path.join(ROOT, 'crds')]);
   const harness: LakeHarness = {
     local, proxy, dir, s3, kubectl, get,
     kubectlFails: async (args, input) => {

@@ -57,6 +57,13 @@ describe('featherman up: local mode as a whole', () => {
     assert.match(crds, /ducklakecatalogs\.ducklake\.featherman\.dev/);
     assert.match(crds, /ducklaketables\.ducklake\.featherman\.dev/);
     assert.match(crds, /ducklakequeries\.ducklake\.featherman\.dev/);
+    const deletionPolicy = await kubectl(local.kubeconfigPath, ['get', 'crd', 'ducklaketables.ducklake.featherman.dev', '-o',
+      'jsonpath={.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.deletionPolicy}']);
+    assert.match(deletionPolicy, /"enum":\["Retain","Delete"\]/, 'the CRD keeps its enums as written');
+    assert.match(deletionPolicy, /"default":"Retain"/, 'the CRD keeps its defaults as written');
+    const rules = await kubectl(local.kubeconfigPath, ['get', 'crd', 'ducklaketables.ducklake.featherman.dev', '-o',
+      'jsonpath={.spec.versions[0].schema.openAPIV3Schema.properties.spec.x-kubernetes-validations[*].message}']);
+    assert.match(rules, /ttlDays and ttlColumn must be set together/, 'the CRD keeps its CEL rules');
     await kubectl(local.kubeconfigPath, ['apply', '-f', '-'], CATALOG_YAML);
     assert.match(await kubectl(local.kubeconfigPath, ['get', 'ducklake', '-o', 'name']), /ducklakecatalog\.ducklake\.featherman\.dev\/demo/);
     const received = await receiver.waitFor((all) => all.some((request) => request.path === '/reconcile-catalog' && request.event?.name === 'demo'));
