@@ -8,7 +8,7 @@ import { buildEvent } from '../specs/event.ts';
 import { buildRunnerJob } from '../specs/job.ts';
 import type { Action, ControlConfig, Decision } from './actions.ts';
 import { degraded, findCondition, ready, reconciling, setConditions, type ConditionInput, type ConditionReason } from './conditions.ts';
-import { messageOf } from './issues.ts';
+import { messageOf } from '../../api/issues.ts';
 import { FINALIZER, jobName, type JobOp } from './names.ts';
 import { ownerOf, API_VERSION, type DuckLakeCatalog, type FeathermanResource, type OwnerRef } from './resources.ts';
 

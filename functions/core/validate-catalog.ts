@@ -1,6 +1,6 @@
 import { DuckLakeCatalogSpec, DuckLakeCatalogStatus } from '../../api/ducklake-catalog.ts';
 import { BACKUP_NAME } from '../../api/maintenance-plan.ts';
-import { issue, type ValidationResult } from './issues.ts';
+import { issue, type ValidationResult } from '../../api/issues.ts';
 import { API_VERSION, type DuckLakeCatalog, type ResourceMeta } from './resources.ts';
 import { isDnsLabel, validateResource } from './validate-resource.ts';
 

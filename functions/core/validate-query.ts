@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DuckLakeQuerySpec, DuckLakeQueryStatus } from '../../api/ducklake-query.ts';
-import { issue, type ValidationResult } from './issues.ts';
+import { issue, type ValidationResult } from '../../api/issues.ts';
 import { API_VERSION, type DuckLakeQuery } from './resources.ts';
 import { validateResource } from './validate-resource.ts';
 

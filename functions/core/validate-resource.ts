@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Condition } from '../../api/condition.ts';
-import { formatIssues, type ValidationResult } from './issues.ts';
+import { formatIssues, type ValidationResult } from '../../api/issues.ts';
 import { API_VERSION, ResourceMeta } from './resources.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -1,7 +1,7 @@
 import { isColumnTypeError, parseColumnType } from '../../api/column-type.ts';
 import { DuckLakeTableSpec, DuckLakeTableStatus } from '../../api/ducklake-table.ts';
 import { parsePartitionKey } from '../../api/partition-spec.ts';
-import { issue, type ValidationResult } from './issues.ts';
+import { issue, type ValidationResult } from '../../api/issues.ts';
 import { API_VERSION, type DuckLakeTable } from './resources.ts';
 import { validateResource } from './validate-resource.ts';
 

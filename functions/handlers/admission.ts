@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { isObject } from '../events/outcome.ts';
-import { messageOf } from '../core/issues.ts';
+import { messageOf } from '../../api/issues.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateQuery } from '../core/validate-query.ts';
 import { validateTable } from '../core/validate-table.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPath, quoteValue, readPlanInput, validatePlan } from '../../runner/plan-input.ts';
+import { quote as quoteValue } from '../../api/issues.ts';
+import { formatPath, readPlanInput, validatePlan } from '../../runner/plan-input.ts';
 
 const validInit = { op: 'init-catalog', catalog: { name: 'lake', path: '/catalog/lake.ducklake' }, objectStore: { bucket: 'lake-data' } };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { messageOf } from '../../functions/core/issues.ts';
+import { messageOf } from '../../api/issues.ts';
 import { validateCatalog } from '../../functions/core/validate-catalog.ts';
 import { validateQuery } from '../../functions/core/validate-query.ts';
 import { validateTable } from '../../functions/core/validate-table.ts';

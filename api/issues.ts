@@ -1,6 +1,7 @@
 /**
  * Issue sentences: every problem with a resource becomes one line `<path>: <rule>; got
- * <value>`, all collected, so a person can fix everything in one edit. Pure.
+ * <value>`, all collected, so a person can fix everything in one edit. Shared by the
+ * control plane (resources) and the runner (plans). Pure.
  */
 import type { z } from 'zod';
 
@@ -33,10 +34,10 @@ export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 // zod's default texts read "Invalid input: expected string, received number"; an issue
 // states the rule instead. Custom messages are already rules and pass through.
-function ruleOf(issue: z.core.$ZodIssue): string {
+function ruleOf(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
+      return value === undefined ? 'is required' : `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'too_small':
@@ -48,7 +49,8 @@ function ruleOf(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown field(s) ${issue.keys.join(', ')}`;
     case 'invalid_union':
-      return 'must match one of the allowed shapes';
+      // A discriminated union names its allowed discriminator values; a plain one does not.
+      return 'options' in issue && Array.isArray(issue.options) ? `must be one of ${issue.options.join(', ')}` : 'must match one of the allowed shapes';
     default:
       return issue.message;
   }
@@ -59,12 +61,13 @@ function ruleOf(issue: z.core.$ZodIssue): string {
  * parsed input inside the resource (e.g. `['spec']`), `input` the parsed value, used to
  * quote what was given.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[] = []): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[] = [], root = 'resource'): string[] {
   return issues.map((issue) => {
-    const rule = ruleOf(issue);
+    const value = valueAt(input, issue.path);
+    const rule = ruleOf(issue, value);
     const path = issuePath([...prefix, ...issue.path]);
-    const line = `${path === '' ? 'resource' : path}: ${rule}`;
-    return rule.includes('; got ') || rule === 'is required' ? line : `${line}; got ${quote(valueAt(input, issue.path))}`;
+    const line = `${path === '' ? root : path}: ${rule}`;
+    return rule.includes('; got ') || rule === 'is required' ? line : `${line}; got ${quote(value)}`;
   });
 }
 
