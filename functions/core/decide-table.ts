@@ -33,7 +33,10 @@ function tableLabel(table: DuckLakeTable): string {
   return `${table.spec.schema}.${table.spec.name}`;
 }
 
-// Table figures come from the successful Job with the newest snapshot (apply or ingest),
+// Operations whose runner result carries the table's figures after their snapshot.
+const FIGURE_OPS = new Set(['apply-table', 'ingest', 'expire-rows', 'compact']);
+
+// Table figures come from the successful Job with the newest snapshot (apply, ingest, TTL or compaction),
 // and only move forward: an older Job still listed never rolls the status back.
 function withFigures(status: DuckLakeTableStatus, jobs: readonly ObservedJob[], now: Date): DuckLakeTableStatus {
   const done = jobs.filter((job): job is ObservedJob & { result: RunnerResult } => job.state === 'Succeeded' && job.result?.snapshotId !== undefined);
@@ -125,7 +128,7 @@ export function decideTable(resource: unknown, observed: TableObserved, now: Dat
     return finish(withConditions(previous, [ready(false, usable.reason, usable.message), reconciling(true, usable.reason, usable.message), degraded(false)], 'Pending', now, generation));
   }
   const catalog = usable.catalog;
-  const status = withFigures(previous, observed.jobs.filter((job) => job.op === 'ingest' || job.op === 'apply-table'), now);
+  const status = withFigures(previous, observed.jobs.filter((job) => FIGURE_OPS.has(job.op)), now);
   const applyName = resourceJobName(table, 'apply-table');
   const apply = observed.jobs.find((job) => job.name === applyName);
 

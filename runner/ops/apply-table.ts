@@ -4,31 +4,11 @@ import { FeathermanError } from '../errors.ts';
 import { asNumber, asNumberOrNull, asStringOrNull, queryOne } from '../lake/duckdb.ts';
 import {
   commitSnapshot, createUuidV7Generator, diffTable, isEmptyDiff, openCatalog, readCatalogState, readTable, readTableStats,
-  tableStoragePath, visibleAt, writeAlterTable, writeCreateTable, writeDropTable, type CatalogTable,
+  readTableFigures, tableStoragePath, visibleAt, writeAlterTable, writeCreateTable, writeDropTable, type CatalogTable,
 } from '../lake/catalog/index.ts';
 import type { OpOutcome, Operation } from './context.ts';
 
 const ZERO = { filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0 };
-
-async function tableFigures(connection: DuckDBConnection, tableId: number, snapshotId: number, schemaVersion: number) {
-  const files = await queryOne(
-    connection,
-    `SELECT count(*) AS files, coalesce(sum(file_size_bytes), 0) AS bytes, coalesce(sum(record_count), 0) AS records
-     FROM ducklake_data_file WHERE table_id = $table AND ${visibleAt()}`,
-    { table: tableId, snapshot: snapshotId },
-  );
-  const deletes = await queryOne(
-    connection,
-    `SELECT coalesce(sum(delete_count), 0) AS deleted FROM ducklake_delete_file WHERE table_id = $table AND ${visibleAt()}`,
-    { table: tableId, snapshot: snapshotId },
-  );
-  return {
-    rowCount: asNumber(files?.records ?? 0, 'records') - asNumber(deletes?.deleted ?? 0, 'deleted'),
-    fileCount: asNumber(files?.files ?? 0, 'files'),
-    bytes: asNumber(files?.bytes ?? 0, 'bytes'),
-    schemaVersion,
-  };
-}
 
 function checkLocation(plan: ApplyTablePlan, table: CatalogTable): void {
   if (plan.table.location === undefined) return;
@@ -80,7 +60,7 @@ export const operation: Operation<ApplyTablePlan> = {
             { table: createUuidV7Generator(() => ctx.now().getTime()) },
           );
         });
-        const table = await tableFigures(connection, created.tableId, result.snapshotId, result.schemaVersion);
+        const table = await readTableFigures(connection, created.tableId, result.snapshotId, result.schemaVersion);
         ctx.log.info({ table: `${spec.schema}.${spec.name}`, tableId: created.tableId, snapshotId: result.snapshotId }, 'table created');
         return {
           ...ZERO, snapshotId: result.snapshotId, table,
@@ -91,11 +71,11 @@ export const operation: Operation<ApplyTablePlan> = {
       checkLocation(plan, current);
       const diff = diffTable(current, spec, await readTableStats(connection, current.tableId));
       if (isEmptyDiff(diff)) {
-        const table = await tableFigures(connection, current.tableId, latest, state.snapshot.schemaVersion);
+        const table = await readTableFigures(connection, current.tableId, latest, state.snapshot.schemaVersion);
         return { ...ZERO, snapshotId: latest, table, summary: `${label}: unchanged, snapshot ${latest}`, details: { tableId: current.tableId, changes: [] } };
       }
       const result = await commitSnapshot(connection, { ...info, message: `alter table ${spec.schema}.${spec.name}` }, (tx) => writeAlterTable(tx, current.tableId, diff));
-      const table = await tableFigures(connection, current.tableId, result.snapshotId, result.schemaVersion);
+      const table = await readTableFigures(connection, current.tableId, result.snapshotId, result.schemaVersion);
       return {
         ...ZERO, snapshotId: result.snapshotId, table,
         summary: `${label}: ${diff.summary.join('; ')}, snapshot ${result.snapshotId}`,

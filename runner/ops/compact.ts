@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
 import type { CompactPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
-import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readSnapshot, readTable, readTableFigures, type CatalogTable } from '../lake/catalog/index.ts';
 import { openDuckDB, type DuckDBHandle } from '../lake/duckdb.ts';
 import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
 import { decideCompaction, partitionDirOf, type CompactionGroup } from '../lake/maintain/compaction-plan.ts';
@@ -123,6 +123,7 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     });
     const rows = outputs.reduce((sum, file) => sum + file.rowCount, 0);
     const bytesAdded = outputs.reduce((sum, file) => sum + file.sizeBytes, 0);
+    const figures = await readTableFigures(catalog.connection, table.tableId, commit.snapshotId, commit.schemaVersion);
     return maintenanceOutcome(
       `Table ${name}: compacted ${sources.length} files into ${outputs.length} (${groups.length} partitions, ${rows} rows), snapshot ${commit.snapshotId}`,
       {
@@ -132,6 +133,7 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
         bytesAdded,
         filesRemoved: sources.length,
         bytesRemoved: removedBytes,
+        table: figures,
         details: { groups: groups.length, filesBefore: files.length, filesAfter: files.length - sources.length + outputs.length, reasons: [...new Set(groups.map((group) => group.reason))] },
       },
     );

@@ -12,7 +12,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExpireRowsPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
-import { commitSnapshot, openCatalog, readSnapshot, readTable } from '../lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readSnapshot, readTable, readTableFigures } from '../lake/catalog/index.ts';
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
 import { endInlinedRows, findInlinedExpired } from '../lake/maintain/inlined-ttl.ts';
@@ -130,6 +130,7 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
       }
     });
     const bytesAdded = deletes.reduce((sum, each) => sum + each.written.sizeBytes, 0);
+    const figures = await readTableFigures(catalog.connection, table.tableId, commit.snapshotId, commit.schemaVersion);
     return maintenanceOutcome(
       `Table ${name}: ${rows} rows older than ${cutoff.toISOString()} expired (${drops.length} files dropped, ${deletes.length} delete files), snapshot ${commit.snapshotId}`,
       {
@@ -139,6 +140,7 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
         bytesAdded,
         filesRemoved: drops.length,
         bytesRemoved: drops.reduce((sum, each) => sum + each.file.sizeBytes, 0),
+        table: figures,
         details: { cutoff: cutoff.toISOString(), filesDropped: drops.length, deleteFiles: deletes.length, filesRead: scanned, filesUntouched: files.length - drops.length - deletes.length, inlinedRows, filesSkippedUnmapped: unmapped },
       },
     );

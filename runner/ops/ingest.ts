@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PartitionKey } from '../../api/partition-spec.ts';
 import type { IngestPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
-import { commitSnapshot, openCatalog, readSnapshot, readTable, type CatalogTable } from '../lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readSnapshot, readTable, readTableFigures, type CatalogTable } from '../lake/catalog/index.ts';
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
 import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
@@ -71,14 +71,6 @@ async function writeFiles(plan: IngestPlan, ctx: OpContext, prepared: Prepared, 
   }
 }
 
-async function tableTotals(catalog: DuckDBHandle, tableId: number): Promise<{ rowCount: number; fileCount: number; bytes: number }> {
-  const row = await queryOne(
-    catalog.connection,
-    'SELECT count(*) AS files, coalesce(sum(record_count), 0) AS rows, coalesce(sum(file_size_bytes), 0) AS bytes FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL',
-    [tableId],
-  );
-  return { fileCount: Number(row?.files ?? 0), rowCount: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
-}
 
 /**
  * deleteIngested deletes landing objects whose ingested version is still the current one
@@ -158,7 +150,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     // A committed landing version is never read again: drop its cached copy (a crash before
     // the commit keeps it, so the re-run need not download it again).
     await Promise.all(landing.map((file) => rm(file.localPath, { force: true })));
-    const totals = await tableTotals(catalog, table.tableId);
+    const figures = await readTableFigures(catalog.connection, table.tableId, commit.snapshotId, commit.schemaVersion);
     return {
       summary: ingestSummary(name, written.length, bytes, rows, commit.snapshotId, removed.files),
       snapshotId: commit.snapshotId,
@@ -167,7 +159,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
       filesRemoved: removed.files,
       bytesRemoved: removed.bytes,
       rows,
-      table: { ...totals, schemaVersion: commit.schemaVersion },
+      table: figures,
       details: { landingFiles: fresh.length, skipped: listed.length - fresh.length },
     };
   } catch (error) {

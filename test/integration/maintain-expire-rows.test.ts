@@ -34,6 +34,7 @@ test('expire-rows drops old files unread, writes delete files for straddling one
   assert.equal(result.details?.filesDropped, 1);
   assert.equal(result.details?.deleteFiles, 1);
   assert.equal(result.details?.filesRead, 1, 'only the straddling file is read');
+  assert.equal(result.table?.rowCount, 4, 'the result carries the live row count for the table status (8 rows - 4 expired)');
   const gets = proxy.requests.filter((request) => request.method === 'GET').map((request) => request.url);
   const usName = [...objectsBefore.keys()].find((key) => key.includes('region=US'))?.split('/').pop();
   assert.ok(usName && gets.some((url) => url.includes(usName)), 'the straddling file is downloaded');

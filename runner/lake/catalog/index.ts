@@ -25,6 +25,7 @@
  *   backup): a 1.0 catalog read-only, or a 0.2–0.4 one as an in-memory 1.0-shaped copy.
  * - `diffTable(table, spec, stats)` (pure schema evolution) and `writeCreateTable`,
  *   `writeAlterTable`, `writeDropTable` (the DDL rows, inside a commit builder).
+ * - `readTableFigures(conn, tableId, S, schemaVersion)`: live rows, files and bytes of a table at S;
  * - `visibleAt(alias, param)`: the SQL visibility predicate; `joinPath` for §6 paths;
  *   `renderChanges`/`parseChanges` for changes_made; `uuidV7` for file and table names.
  */
@@ -36,6 +37,7 @@ export type { InitCatalogOptions, InitCatalogResult } from './init.ts';
 export { commitSnapshot } from './commit.ts';
 export type { CommitBuilder, CommitInfo, CommitResult, CommitTx } from './commit.ts';
 export { listSnapshots, readCatalogState, readSnapshot, readSnapshotAtTime, visibleAt } from './state.ts';
+export { readTableFigures, type TableFigures } from './table-figures.ts';
 export type { CatalogState, SnapshotRow } from './state.ts';
 export { joinPath, listTables, readTable, readTableStats, transformText } from './tables.ts';
 export type { CatalogColumn, CatalogPartition, CatalogTable, PartitionField, TableStats } from './tables.ts';
