@@ -178,11 +178,15 @@ export class KubeAdapter {
     }
   }
 
+  /** onJobCreated, when set, hears of every Job this adapter created (the functions' metrics). */
+  onJobCreated?: (job: Job) => void;
+
   /** createJob creates a Job; 'exists' when one of that name is there already (a replay). */
   async createJob(job: Job): Promise<'created' | 'exists'> {
     const namespace = job.metadata.namespace ?? 'default';
     try {
       await this.batch.createNamespacedJob({ namespace, body: job as never });
+      this.onJobCreated?.(job);
       return 'created';
     } catch (error) {
       if (isConflict(error)) return 'exists';

@@ -8,6 +8,7 @@ import express, { type Request, type Response } from 'express';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../../runner/log.ts';
+import { createFunctionsMetrics, metricsRoute, type FunctionsMetrics } from '../metrics.ts';
 import type { JobSettings } from '../specs/job.ts';
 import { KubeAdapter } from '../adapters/kube.ts';
 import { S3Adapter } from '../adapters/s3.ts';
@@ -53,6 +54,8 @@ export interface FunctionsAppOptions {
   webhookToken?: string;
   /** handler also mounts that one function on `/` (default env FEATHERMAN_HANDLER). */
   handler?: string;
+  /** metrics is the Prometheus registry and families served on /metrics (default: a new one). */
+  metrics?: FunctionsMetrics;
 }
 
 /** FunctionsApp is the express app plus closeFunctions, which releases what the handlers opened (DuckDB). */
@@ -86,8 +89,11 @@ export function createFunctionsApp(options: FunctionsAppOptions = {}): Functions
     log,
     ...(token !== undefined && token !== '' ? { webhookToken: token } : {}),
   };
+  const metrics = options.metrics ?? createFunctionsMetrics();
+  kube.onJobCreated = (job) => metrics.jobsCreated.inc({ operation: job.metadata.labels?.['featherman.dev/operation'] ?? 'unknown' });
   const app = express();
   app.disable('x-powered-by');
+  app.get('/metrics', metricsRoute(metrics.registry));
   app.use(express.text({ type: () => true, limit: '4mb' }));
   app.get('/healthz', (_request, response) => {
     response.json({ ok: true });
@@ -95,12 +101,19 @@ export function createFunctionsApp(options: FunctionsAppOptions = {}): Functions
   const mount = (path: string, name: string, handler: Handler) => {
     app.post(path, async (request: Request, response: Response) => {
       const incoming: IncomingRequest = { headers: request.headers, body: typeof request.body === 'string' ? request.body : '' };
+      const type = typeof request.headers['ce-type'] === 'string' ? request.headers['ce-type'] : 'other';
+      const stopTimer = metrics.reconcileSeconds.startTimer({ kind: name });
       try {
         const answer = await handler(deps, incoming);
         if (answer.status >= 400) log.warn({ handler: name, status: answer.status, error: answer.body.error }, 'request refused');
+        const outcome = answer.status >= 400 ? 'refused' : 'ok';
+        metrics.events.inc({ handler: name, type, outcome });
+        stopTimer({ outcome });
         response.status(answer.status).json(answer.body);
       } catch (error) {
         log.error({ handler: name, err: error }, 'handler failed; answering 503 so the event is redelivered');
+        metrics.events.inc({ handler: name, type, outcome: 'failed' });
+        stopTimer({ outcome: 'failed' });
         response.status(503).json({ error: describe(error) });
       }
     });
