@@ -53,7 +53,7 @@ test('a missing plan, a plan file and --plan are read in that order of precedenc
   await writeFile(file, JSON.stringify({ op: 'query' }));
   const fromArg = await spawnRunner(undefined, { args: ['--plan', file], env: { FEATHERMAN_PLAN: '', FEATHERMAN_PLAN_FILE: '' } });
   assert.equal(fromArg.exitCode, 2);
-  assert.match(fromArg.stderr, /^catalog: must be an object; got nothing$/m);
+  assert.match(fromArg.stderr, /^catalog: is required$/m);
   const missingFile = await spawnRunner(undefined, { env: { FEATHERMAN_PLAN: '', FEATHERMAN_PLAN_FILE: join(dir, 'nope.json') } });
   assert.match(missingFile.stderr, /^FEATHERMAN_PLAN_FILE: must name a readable plan file \(ENOENT\); got ".*nope\.json"$/m);
 });
