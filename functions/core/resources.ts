@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DuckLakeCatalogSpec, DuckLakeCatalogStatus } from '../../api/ducklake-catalog.ts';
 import { DuckLakeQuerySpec, DuckLakeQueryStatus } from '../../api/ducklake-query.ts';
 import { DuckLakeTableSpec, DuckLakeTableStatus } from '../../api/ducklake-table.ts';
+import type { ObjectReference } from '../specs/k8s-types.ts';
 
 /** API_VERSION is the apiVersion of every Featherman resource. */
 export const API_VERSION = 'ducklake.featherman.dev/v1alpha1';
@@ -50,15 +51,8 @@ export type DuckLakeQuery = z.infer<typeof DuckLakeQuery>;
 /** FeathermanResource is any of the three kinds. */
 export type FeathermanResource = DuckLakeCatalog | DuckLakeTable | DuckLakeQuery;
 
-/** OwnerRef identifies the resource a Job, PVC or Event belongs to. */
-export interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  uid: string;
-  resourceVersion?: string;
-}
+/** OwnerRef identifies the resource a Job, PVC or Event belongs to: an ObjectReference without fieldPath. */
+export type OwnerRef = Omit<ObjectReference, 'fieldPath'>;
 
 /** ownerOf returns the OwnerRef of a resource (pure). */
 export function ownerOf(resource: FeathermanResource): OwnerRef {

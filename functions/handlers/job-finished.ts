@@ -5,8 +5,7 @@
  * catalog Job also wakes the tables and queries waiting for that catalog.
  * Side effects: through reconcileResource.
  */
-import { parseApiServerEvent } from '../events/apiserver-event.ts';
-import { parseCloudEvent } from '../events/cloudevent.ts';
+import { readApiServerEvent } from './resource-event.ts';
 import { LABELS, MANAGED_BY } from '../core/names.ts';
 import { isFeathermanKind } from '../adapters/kube.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
@@ -16,11 +15,8 @@ import { reconcileResource } from './reconcile.ts';
 
 /** jobFinishedHandler handles one event about a Job. */
 export async function jobFinishedHandler(deps: HandlerDeps, request: IncomingRequest): Promise<Answer> {
-  const event = parseCloudEvent(request.headers, request.body);
-  if ('kind' in event) return badRequest(event.message);
-  const parsed = parseApiServerEvent(event);
-  if (parsed.kind === 'malformed') return badRequest(parsed.message);
-  if (parsed.kind === 'ignore') return ok({ ignored: parsed.reason });
+  const parsed = readApiServerEvent(request);
+  if ('status' in parsed) return parsed;
   const { ref } = parsed;
   if (ref.kind !== 'Job' || ref.apiVersion !== 'batch/v1') return ok({ ignored: `this function handles batch/v1 Jobs, not ${ref.apiVersion} ${ref.kind}` });
   const job = await deps.kube.readJob(ref.namespace, ref.name);

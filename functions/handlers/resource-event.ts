@@ -6,20 +6,30 @@
  * the generation (our own status write coming back, a replay) is acknowledged without work.
  * Side effects: through reconcileResource.
  */
-import { parseApiServerEvent } from '../events/apiserver-event.ts';
+import { parseApiServerEvent, type ResourceEvent } from '../events/apiserver-event.ts';
 import { parseCloudEvent } from '../events/cloudevent.ts';
 import { GROUP, type FeathermanKind } from '../adapters/kube.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
 import { wakeDependents } from './dependents.ts';
 import { reconcileResource } from './reconcile.ts';
 
-/** handleResourceEvent reconciles the resource of `kind` an ApiServerSource event names. */
-export async function handleResourceEvent(deps: HandlerDeps, kind: FeathermanKind, request: IncomingRequest): Promise<Answer> {
+/**
+ * readApiServerEvent parses an ApiServerSource CloudEvent from a request (pure), or
+ * returns the answer to give: 400 for a malformed event, 200 for one to ignore.
+ */
+export function readApiServerEvent(request: IncomingRequest): ResourceEvent | Answer {
   const event = parseCloudEvent(request.headers, request.body);
   if ('kind' in event) return badRequest(event.message);
   const parsed = parseApiServerEvent(event);
   if (parsed.kind === 'malformed') return badRequest(parsed.message);
   if (parsed.kind === 'ignore') return ok({ ignored: parsed.reason });
+  return parsed;
+}
+
+/** handleResourceEvent reconciles the resource of `kind` an ApiServerSource event names. */
+export async function handleResourceEvent(deps: HandlerDeps, kind: FeathermanKind, request: IncomingRequest): Promise<Answer> {
+  const parsed = readApiServerEvent(request);
+  if ('status' in parsed) return parsed;
   const { ref } = parsed;
   if (ref.kind !== kind || !ref.apiVersion.startsWith(`${GROUP}/`)) return ok({ ignored: `this function reconciles ${kind}, not ${ref.apiVersion} ${ref.kind}` });
   const outcome = await reconcileResource(deps, kind, ref.namespace, ref.name, { skipCurrent: parsed.action !== 'delete' });
