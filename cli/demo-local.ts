@@ -1,28 +1,35 @@
 /**
  * The local demo (`npm start`): local mode in this process, the example manifests applied
- * with kubectl, the landing files uploaded to the embedded S3, then what Featherman made
- * of them: Ready resources, rows per table, and a DuckLakeQuery's preview.
+ * with kubectl, CSV, JSON and Parquet landing files uploaded to the embedded S3, then what
+ * Featherman made of them: Ready resources, rows and snapshot per table, a DuckLakeQuery's
+ * preview at the latest snapshot and the same query at an earlier snapshot (time travel).
  * `--keep` leaves local mode running afterwards (Ctrl-C stops it).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { LOCAL_BUCKET, startLocalMode, type LocalMode } from '../local/up.ts';
 import { EMBEDDED_S3_CREDENTIALS } from '../local/s3/embedded-s3.ts';
 import { createLogger } from '../runner/log.ts';
+import { DemoCluster, describeStatus, findKubectl, waitUntil, type DemoStatus } from './demo-cluster.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const EXAMPLES = path.join(ROOT, 'examples');
-const MANIFEST_ENDPOINT = 'http://127.0.0.1:9000';
-/** LANDING maps each sample file to the key it is uploaded under (the tables' ingest prefixes). */
-const LANDING = [
-  { file: 'landing/sales/orders-2026-11-01.csv', key: 'landing/orders/orders-2026-11-01.csv', table: 'orders' },
-  { file: 'landing/sales/orders-2026-11-05.json', key: 'landing/returns/orders-2026-11-05.json', table: 'returns' },
+/** Landing is one sample file, the key it is uploaded under (a table's ingest prefix) and the rows it holds. */
+interface Landing { file: string; key: string; table: string; rows: number }
+/** FIRST_LANDING fills each table once: CSV into the partitioned orders, JSON into returns, Parquet into the archive. */
+const FIRST_LANDING: Landing[] = [
+  { file: 'landing/sales/orders-2026-11-01.csv', key: 'landing/orders/orders-2026-11-01.csv', table: 'orders', rows: 200 },
+  { file: 'landing/sales/orders-2026-11-05.json', key: 'landing/returns/orders-2026-11-05.json', table: 'returns', rows: 100 },
+  { file: 'landing/sales/orders-2025.parquet', key: 'landing/archive/orders-2025.parquet', table: 'orders-archive', rows: 120 },
 ];
+/** SECOND_LANDING adds a later CSV to orders: a new snapshot, so the first one is there to travel back to. */
+const SECOND_LANDING: Landing[] = [
+  { file: 'landing/sales/orders-2026-11-20.csv', key: 'landing/orders/orders-2026-11-20.csv', table: 'orders', rows: 50 },
+];
+const QUERY_SQL = 'SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region ORDER BY region';
 
 const { values } = parseArgs({
   options: {
@@ -43,134 +50,94 @@ function step(text: string): void {
   say(`\n[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
 }
 
-function findKubectl(): string | undefined {
-  for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(folder, 'kubectl');
-    if (folder && fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** Manifests with the S3 endpoint of this run (the files name 127.0.0.1:9000). */
-function manifestsText(folder: string, endpoint: string): string {
-  return fs.readdirSync(folder).filter((name) => name.endsWith('.yaml')).sort()
-    .map((name) => fs.readFileSync(path.join(folder, name), 'utf8').replaceAll(MANIFEST_ENDPOINT, endpoint))
-    .join('\n---\n');
-}
-
-class Cluster {
-  constructor(private readonly local: LocalMode, private readonly kubectlPath: string | undefined) {}
-
-  /** kubectl runs the real kubectl against local mode and returns its output. */
-  kubectl(args: string[], input?: string): Promise<string> {
-    const binary = this.kubectlPath;
-    if (!binary) return Promise.reject(new Error(`kubectl is not on PATH (wanted: kubectl ${args.join(' ')})`));
-    return new Promise((resolve, reject) => {
-      const child = execFile(binary, ['--kubeconfig', this.local.kubeconfigPath, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-        else resolve(stdout);
-      });
-      if (input !== undefined) child.stdin?.end(input);
-    });
-  }
-
-  /** apply applies a folder's manifests with kubectl, or with client-node when kubectl is missing. */
-  async apply(folder: string): Promise<string> {
-    const endpoint = this.local.s3Endpoint.replace('localhost', '127.0.0.1');
-    if (this.kubectlPath) {
-      if (endpoint === MANIFEST_ENDPOINT) return this.kubectl(['apply', '-f', folder]);
-      return this.kubectl(['apply', '-f', '-'], manifestsText(folder, endpoint));
-    }
-    const config = new KubeConfig();
-    config.loadFromFile(this.local.kubeconfigPath);
-    const api = KubernetesObjectApi.makeApiClient(config);
-    const lines: string[] = [];
-    for (const document of parseAllDocuments(manifestsText(folder, endpoint))) {
-      const object = document.toJSON() as KubernetesObject | null;
-      if (!object?.kind) continue;
-      await api.patch(object, undefined, undefined, 'featherman-demo', true, 'application/apply-patch+yaml');
-      lines.push(`${object.kind.toLowerCase()}/${object.metadata?.name ?? ''} applied`);
-    }
-    return `${lines.join('\n')}\n`;
-  }
-
-  /** get reads one resource as JSON through the API. */
-  async get(resource: string): Promise<Record<string, unknown>> {
-    const config = new KubeConfig();
-    config.loadFromFile(this.local.kubeconfigPath);
-    const [kind, name] = resource.split('/') as [string, string];
-    const api = KubernetesObjectApi.makeApiClient(config);
-    const object = await api.read({ apiVersion: 'ducklake.featherman.dev/v1alpha1', kind, metadata: { name, namespace: 'default' } });
-    return object as unknown as Record<string, unknown>;
-  }
-}
-
-type Status = { phase?: string; rowCount?: number; rows?: number; preview?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-
-function describeStatus(object: Record<string, unknown>): string {
-  const status = (object.status ?? {}) as Status;
-  const conditions = (status.conditions ?? []).map((condition) => `${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason}: ${condition.message ?? ''})` : ''}`);
-  return `phase=${status.phase ?? '-'} ${conditions.join(', ') || 'no conditions'}`;
-}
-
-/** waitUntil polls until check returns a value, or fails with what was last observed. */
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, observe: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const found = await check().catch(() => undefined);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds} s waiting for ${what}; observed: ${await observe().catch((error: unknown) => (error as Error).message)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function demo(local: LocalMode, cluster: Cluster): Promise<void> {
-  step('kubectl apply -f examples/');
-  say((await cluster.apply(EXAMPLES)).trimEnd());
-
-  step('waiting for the catalog and the tables to be Ready');
-  const resources = ['DuckLakeCatalog/shop', 'DuckLakeTable/orders', 'DuckLakeTable/returns'];
-  for (const resource of resources) {
-    await waitUntil(`${resource} Ready`, async () => {
-      const status = ((await cluster.get(resource)).status ?? {}) as Status;
-      return status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? true : undefined;
-    }, async () => `${resource}: ${describeStatus(await cluster.get(resource))}`);
-  }
-  say((await cluster.kubectl(['wait', '--for=condition=Ready', 'ducklakecatalog/shop', 'ducklaketable/orders', 'ducklaketable/returns', '--timeout=30s']).catch((error: Error) => error.message)).trimEnd());
-
-  step(`uploading the landing files to ${local.s3Endpoint}/${LOCAL_BUCKET}`);
+/** upload puts the landing files into the embedded S3 server and adds their rows to what each table should hold. */
+async function upload(local: LocalMode, landing: Landing[], expected: Map<string, number>): Promise<void> {
+  step(`uploading ${landing.length} landing file(s) to ${local.s3Endpoint}/${LOCAL_BUCKET}`);
   const s3 = new S3Client({ endpoint: local.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: EMBEDDED_S3_CREDENTIALS });
-  const expected = new Map<string, number>();
   try {
-    for (const landing of LANDING) {
-      const body = fs.readFileSync(path.join(EXAMPLES, landing.file));
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: landing.key, Body: body }));
-      const rows = body.toString('utf8').trim().split('\n').length - (landing.file.endsWith('.csv') ? 1 : 0);
-      expected.set(landing.table, (expected.get(landing.table) ?? 0) + rows);
-      say(`  s3://${LOCAL_BUCKET}/${landing.key} (${rows} rows)`);
+    for (const file of landing) {
+      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: fs.readFileSync(path.join(EXAMPLES, file.file)) }));
+      expected.set(file.table, (expected.get(file.table) ?? 0) + file.rows);
+      say(`  s3://${LOCAL_BUCKET}/${file.key} (${file.rows} rows)`);
     }
   } finally {
     s3.destroy();
   }
+}
 
+/** waitForRows waits until each table's status.rowCount is what was uploaded and returns each table's status. */
+async function waitForRows(cluster: DemoCluster, tables: string[], expected: Map<string, number>): Promise<Map<string, DemoStatus>> {
   step('waiting for the ingest Jobs');
-  for (const [table, rows] of expected) {
-    await waitUntil(`table ${table} to hold ${rows} rows`, async () => {
-      const status = ((await cluster.get(`DuckLakeTable/${table}`)).status ?? {}) as Status;
-      return status.rowCount === rows ? rows : undefined;
-    }, async () => `${table}: rowCount=${String(((await cluster.get(`DuckLakeTable/${table}`)).status as Status | undefined)?.rowCount)}; ${await cluster.kubectl(['get', 'jobs'])}`);
-    say(`  ${table}: ${rows} rows`);
+  const statuses = new Map<string, DemoStatus>();
+  for (const table of tables) {
+    const rows = expected.get(table) ?? 0;
+    const status = await waitUntil(`table ${table} to hold ${rows} rows`, timeoutSeconds, async () => {
+      const current = await cluster.status(`DuckLakeTable/${table}`);
+      return current.rowCount === rows ? current : undefined;
+    }, async () => `${table}: rowCount=${String((await cluster.status(`DuckLakeTable/${table}`)).rowCount)}; ${await cluster.kubectl(['get', 'jobs'])}`);
+    statuses.set(table, status);
+    say(`  ${table}: ${rows} rows at snapshot ${status.lastAppliedSnapshot ?? '-'}`);
   }
+  return statuses;
+}
+
+/** runQuery waits for a DuckLakeQuery to finish and prints its preview. */
+async function runQuery(cluster: DemoCluster, name: string): Promise<void> {
+  const query = await waitUntil(`DuckLakeQuery/${name} to finish`, timeoutSeconds, async () => {
+    const status = await cluster.status(`DuckLakeQuery/${name}`);
+    return status.phase === 'Succeeded' || status.phase === 'Failed' ? status : undefined;
+  }, async () => describeStatus(await cluster.get(`DuckLakeQuery/${name}`)));
+  if (query.phase !== 'Succeeded') throw new Error(`DuckLakeQuery/${name} failed: ${describeStatus({ status: query })}`);
+  say(`  ${name}: ${query.rows ?? 0} rows at snapshot ${query.snapshotId ?? '-'}; status.preview:\n${(query.preview ?? '').replace(/^/gm, '    ')}`);
+}
+
+/** timeTravelQuery is the example query pinned to an earlier snapshot (spec.snapshot.id), as YAML. */
+function timeTravelQuery(snapshotId: number): string {
+  return [
+    'apiVersion: ducklake.featherman.dev/v1alpha1',
+    'kind: DuckLakeQuery',
+    'metadata: { name: revenue-at-first-ingest, namespace: default }',
+    'spec:',
+    '  catalogRef: shop',
+    `  sql: ${JSON.stringify(QUERY_SQL)}`,
+    `  snapshot: { id: ${snapshotId} }`,
+    '  previewRows: 10',
+    '',
+  ].join('\n');
+}
+
+async function demo(local: LocalMode, cluster: DemoCluster): Promise<void> {
+  step('kubectl apply -f examples/');
+  say((await cluster.apply(EXAMPLES)).trimEnd());
+
+  step('waiting for the catalog and the tables to be Ready');
+  const resources = ['DuckLakeCatalog/shop', 'DuckLakeTable/orders', 'DuckLakeTable/returns', 'DuckLakeTable/orders-archive'];
+  for (const resource of resources) {
+    await waitUntil(`${resource} Ready`, timeoutSeconds, async () => {
+      const status = await cluster.status(resource);
+      return status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? true : undefined;
+    }, async () => `${resource}: ${describeStatus(await cluster.get(resource))}`);
+  }
+  const waitArgs = resources.map((resource) => resource.toLowerCase());
+  say((await cluster.kubectl(['wait', '--for=condition=Ready', ...waitArgs, '--timeout=30s']).catch((error: Error) => error.message)).trimEnd());
+
+  const expected = new Map<string, number>();
+  await upload(local, FIRST_LANDING, expected);
+  const first = await waitForRows(cluster, ['orders', 'returns', 'orders-archive'], expected);
+  const firstSnapshot = first.get('orders')?.lastAppliedSnapshot;
+  if (firstSnapshot === undefined) throw new Error('DuckLakeTable/orders reports no status.lastAppliedSnapshot after its ingest');
+
+  await upload(local, SECOND_LANDING, expected);
+  await waitForRows(cluster, ['orders'], expected);
   say(await cluster.kubectl(['get', 'ducklake']).catch((error: Error) => error.message));
 
-  step('kubectl apply -f examples/queries/');
+  step('kubectl apply -f examples/queries/ (the latest snapshot)');
   say((await cluster.apply(path.join(EXAMPLES, 'queries'))).trimEnd());
-  const query = await waitUntil('DuckLakeQuery/revenue-by-region to finish', async () => {
-    const status = ((await cluster.get('DuckLakeQuery/revenue-by-region')).status ?? {}) as Status;
-    return status.phase === 'Succeeded' || status.phase === 'Failed' ? status : undefined;
-  }, async () => describeStatus(await cluster.get('DuckLakeQuery/revenue-by-region')));
-  if (query.phase !== 'Succeeded') throw new Error(`DuckLakeQuery/revenue-by-region failed: ${describeStatus({ status: query })}`);
-  say(`  ${query.rows ?? 0} rows; status.preview:\n${(query.preview ?? '').replace(/^/gm, '    ')}`);
+  await runQuery(cluster, 'revenue-by-region');
+
+  step(`time travel: the same query at snapshot ${firstSnapshot}, before the second CSV (spec.snapshot.id)`);
+  say((await cluster.applyText(timeTravelQuery(firstSnapshot))).trimEnd());
+  await runQuery(cluster, 'revenue-at-first-ingest');
 }
 
 function tryThis(local: LocalMode, keep: boolean): void {
@@ -184,16 +151,15 @@ function tryThis(local: LocalMode, keep: boolean): void {
     `  ${kubectl} describe dlt orders`,
     `  ${kubectl} get jobs,pods`,
     `  ${kubectl} get dlq revenue-by-region -o jsonpath='{.status.preview}'`,
+    `  ${kubectl} get dlq revenue-at-first-ingest -o yaml`,
   ].join('\n'));
 }
 
 async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= 'warn';
-  // The AWS SDK warns about Node 20 on every start; the demo output stays readable without it.
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
-  });
+  // The AWS SDK warns in every process (this one and each runner child) that its 2027
+  // releases need Node 22; the lock file pins a release that supports Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dataDir = path.resolve(values['data-dir']);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new Error(`--timeout: must be a positive number of seconds; got ${JSON.stringify(values.timeout)}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -203,7 +169,7 @@ async function main(): Promise<number> {
   const kubectlPath = findKubectl();
   if (!kubectlPath) say('  kubectl is not on PATH: applying with @kubernetes/client-node instead');
   else say(`  ${execFileSync(kubectlPath, ['version', '--client'], { encoding: 'utf8' }).split('\n')[0] ?? ''}`);
-  const cluster = new Cluster(local, kubectlPath);
+  const cluster = new DemoCluster(local, kubectlPath);
   let code = 0;
   try {
     await demo(local, cluster);
