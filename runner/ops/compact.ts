@@ -3,8 +3,10 @@
  * near the target size, applying their delete files, in one snapshot. The sources (and
  * their delete files) are ended at that snapshot, not deleted: older snapshots keep
  * reading them (time travel), and expire-snapshots schedules them for deletion once no
- * snapshot sees them. Row counts and query results are unchanged; merged rows get new row
- * ids. Which partitions to merge follows the cost rule of lake/maintain/compaction-plan.ts.
+ * snapshot sees them. Row counts and query results are unchanged, and merged rows keep
+ * their row ids: every merged file carries `_ducklake_internal_row_id`
+ * (lake/maintain/row-lineage.ts). Which partitions to merge follows the cost rule of
+ * lake/maintain/compaction-plan.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { buildCompactionSource, type LocalSource } from '../lake/maintain/compac
 import { downloadObject } from '../lake/maintain/local-files.ts';
 import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import { rowIdColumnNode, withoutHiddenStats } from '../lake/maintain/row-lineage.ts';
 import { readTableFiles } from '../lake/maintain/table-files.ts';
 import { insertDataFiles } from '../lake/write/commit-files.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
@@ -43,6 +46,7 @@ async function downloadGroup(group: CompactionGroup, index: number, storeFor: St
   return mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
     dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
     deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
+    rowIdStart: file.rowIdStart,
   }));
 }
 
@@ -53,7 +57,7 @@ async function mergeGroup(group: CompactionGroup, index: number, sources: LocalS
   const written = await writeDataFiles({
     connection: work.connection,
     source,
-    columns,
+    columns: [...columns, rowIdColumnNode()],
     partitionFields: [],
     compression: plan.compression === 'SNAPPY' ? 'snappy' : 'zstd',
     targetFileSizeBytes: plan.targetFileSizeMB * 1024 * 1024,
@@ -61,7 +65,12 @@ async function mergeGroup(group: CompactionGroup, index: number, sources: LocalS
   });
   // All rows of a group share its partition: keep its hive directory and its values.
   const partitionDir = partitionDirOf(group.files[0]?.path ?? '');
-  return { group, written: written.map((file) => ({ ...file, relativePath: `${partitionDir}${basename(file.localPath)}`, partitionValues: group.partitionValues })) };
+  return {
+    group,
+    written: written.map((file) => ({
+      ...file, relativePath: `${partitionDir}${basename(file.localPath)}`, partitionValues: group.partitionValues, columnStats: withoutHiddenStats(file.columnStats),
+    })),
+  };
 }
 
 async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
@@ -115,9 +124,10 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
       await tx.run('UPDATE ducklake_data_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
       await tx.run('UPDATE ducklake_delete_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
       for (const each of merged) {
-        if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves });
+        if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves, rowIdsInFiles: true });
       }
-      // insertDataFiles added the merged rows and bytes; take the sources' out again (next_row_id only grows).
+      // insertDataFiles added the merged rows and bytes; take the sources' out again. The rows
+      // keep their ids, so next_row_id stays (row_id_start is NULL: the ids are in the files).
       await tx.run('UPDATE ducklake_table_stats SET record_count = greatest(record_count - ?, 0), file_size_bytes = greatest(file_size_bytes - ?, 0) WHERE table_id = ?', [removedRows, removedBytes, table.tableId]);
       tx.addChange('merge_adjacent', table.tableId);
     });
