@@ -24,6 +24,7 @@ import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { rowIdColumnNode, withoutHiddenStats } from '../lake/maintain/row-lineage.ts';
 import { readTableFiles } from '../lake/maintain/table-files.ts';
+import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { insertDataFiles } from '../lake/write/commit-files.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
 import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.ts';
@@ -40,13 +41,14 @@ interface Merged {
 }
 
 /** downloadGroup fetches a group's sources and their delete files into its work folder (side effect: local files). */
-async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string): Promise<LocalSource[]> {
+async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string, inlinedDeletes: ReadonlyMap<number, readonly number[]>): Promise<LocalSource[]> {
   const dir = join(workDir, `group-${index}`);
   await mkdir(dir, { recursive: true });
   return mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
     dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
     deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
     rowIdStart: file.rowIdStart,
+    inlinedDeletes: inlinedDeletes.get(file.dataFileId) ?? [],
   }));
 }
 
@@ -86,6 +88,8 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     const table = await readTable(catalog.connection, plan.table.schema, plan.table.name, latest.snapshotId);
     if (!table) throw new FeathermanError('FM_ERR_TABLE_MISSING', `table.name: table ${name} does not exist in catalog ${plan.catalog.name}; got ${JSON.stringify(plan.table.name)}`);
     const files = await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId);
+    // Small deletes the extension kept in the catalog instead of a delete file: positions too.
+    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
     const groups = decideCompaction(files, {
       targetBytes: plan.targetFileSizeMB * 1024 * 1024, smallFileRatio: plan.smallFileRatio, minSmallFiles: plan.minSmallFiles, deletedShare: plan.deletedShare, force: plan.force,
     });
@@ -94,12 +98,12 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     const merged: Merged[] = [];
     // The next group downloads while this one merges (S3 transfers and DuckDB overlap).
-    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir) : undefined;
+    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir, inlinedDeletes) : undefined;
     try {
       for (const [index, group] of groups.entries()) {
         const sources = await (next ?? Promise.resolve([]));
         const following = groups[index + 1];
-        next = following ? downloadGroup(following, index + 1, storeFor, workDir) : undefined;
+        next = following ? downloadGroup(following, index + 1, storeFor, workDir, inlinedDeletes) : undefined;
         // A failed prefetch surfaces when awaited; until then keep it from being unhandled.
         next?.catch(() => undefined);
         merged.push(await mergeGroup(group, index, sources, table, plan, work, workDir));

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { commitSnapshot } from '../../runner/lake/catalog/index.ts';
+import { openDuckDB } from '../../runner/lake/duckdb.ts';
+import { quoteIdentifier } from '../../runner/lake/sql.ts';
 import type { OpOutcome } from '../../runner/ops/context.ts';
 import { csvRows, eventsTable, startMaintainWorld, type MaintainWorld } from './maintain-harness.ts';
 import { readLineage } from './row-lineage-support.ts';
@@ -138,4 +141,29 @@ test('compaction across an evolved schema (a column added, one renamed) keeps va
   const old = previewLines(await world.runOp({ op: 'query', sql: 'SELECT * FROM events ORDER BY id', snapshot: { id: beforeEvolution } }));
   assert.deepEqual(Object.keys(old[0] ?? {}), ['id', 'ts', 'region', 'amount']);
   assert.deepEqual(old.map((row) => row.amount), [1.5, 3, 4.5, 6]);
+});
+
+test('compaction applies the deletes the extension inlined into the catalog (ducklake_inlined_delete_<table>) and keeps ids', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await fill(world, eventsTable(), 3, 2);
+  const lineage = await readLineage(world, 'events');
+  // As the extension does for a small DELETE: the position of id 4 in its file, in the catalog.
+  const target = (await world.catalogRows("SELECT data_file_id, table_id FROM ducklake_data_file WHERE path LIKE 'region=EU/%' ORDER BY data_file_id LIMIT 1 OFFSET 1"))[0];
+  const handle = await openDuckDB(world.catalogPath);
+  try {
+    await commitSnapshot(handle.connection, { message: 'as the extension inlines a small delete' }, async (tx) => {
+      await tx.run(`CREATE TABLE ${quoteIdentifier(`ducklake_inlined_delete_${Number(target?.table_id)}`)} (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+      await tx.run(`INSERT INTO ${quoteIdentifier(`ducklake_inlined_delete_${Number(target?.table_id)}`)} VALUES (?, 0, ?)`, [Number(target?.data_file_id), tx.snapshotId]);
+      tx.addChange('inlined_delete', Number(target?.table_id));
+    });
+  } finally {
+    await handle.close();
+  }
+  const ids = async () => previewLines(await world.runOp({ op: 'query', sql: 'SELECT id FROM events ORDER BY id' })).map((row) => Number(row.id));
+  assert.deepEqual(await ids(), [1, 2, 3, 5, 6], 'the reader applies the inlined delete');
+  const result = await world.runOp({ op: 'compact', table: { name: 'events' }, minSmallFiles: 2 });
+  assert.equal(result.rows, 5);
+  assert.deepEqual(await ids(), [1, 2, 3, 5, 6], 'the deleted row stays deleted');
+  assert.deepEqual((await readLineage(world, 'events')).rows, lineage.rows.filter((row) => row.key !== '4'));
 });

@@ -18,6 +18,8 @@ export interface LocalSource {
   deletePath: string | null;
   /** ducklake_data_file.row_id_start; null for a file that carries its row ids (a merged file). */
   rowIdStart: number | null;
+  /** Positions the extension deleted through `ducklake_inlined_delete_<table>` (format §2), besides the delete file. */
+  inlinedDeletes: readonly number[];
 }
 
 /** ROW_STARTS_TABLE is the temp table (local path → row_id_start) that shared reads join to number their rows. */
@@ -74,7 +76,7 @@ export async function buildCompactionSource(connection: DuckDBConnection, source
       throw new Error(`data file ${source.dataPath} carries none of the table's column field ids; refusing to compact it`);
     }
     const rowIdName = names.get(ROW_ID_FIELD_ID);
-    if (source.deletePath === null) {
+    if (source.deletePath === null && source.inlinedDeletes.length === 0) {
       // Same names and same physical types: one read_parquet over the list reads them alike.
       const list = rowIdName === undefined ? selectList(names) : `${selectList(names)}, ${rowIdAs(rowIdExpression(rowIdName, null, source.dataPath))}`;
       if (rowIdName === undefined) starts.push({ path: source.dataPath, rowIdStart: knownRowIdStart(source) });
@@ -87,7 +89,11 @@ export async function buildCompactionSource(connection: DuckDBConnection, source
     // Positions in the delete file are positions in this file: number rows before filtering them.
     const start = source.rowIdStart === null ? null : String(Math.trunc(source.rowIdStart));
     const from = `read_parquet(${quoteString(source.dataPath)}, file_row_number = true)`;
-    parts.push(`SELECT ${selectList(names)}, ${rowIdAs(rowIdExpression(rowIdName, start, source.dataPath))} FROM ${from} WHERE file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(source.deletePath)}))`);
+    const deleted = [
+      ...(source.deletePath === null ? [] : [`SELECT pos FROM read_parquet(${quoteString(source.deletePath)})`]),
+      ...(source.inlinedDeletes.length === 0 ? [] : [`SELECT unnest([${source.inlinedDeletes.map((pos) => String(Math.trunc(pos))).join(', ')}]::BIGINT[])`]),
+    ];
+    parts.push(`SELECT ${selectList(names)}, ${rowIdAs(rowIdExpression(rowIdName, start, source.dataPath))} FROM ${from} WHERE file_row_number NOT IN (${deleted.join(' UNION ALL ')})`);
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROW_STARTS_TABLE} AS SELECT unnest(?::VARCHAR[]) AS __fm_path, unnest(?::BIGINT[]) AS __fm_row_id_start`, [
     listValue(starts.map((each) => each.path)), listValue(starts.map((each) => BigInt(each.rowIdStart))),
