@@ -167,3 +167,29 @@ test('compaction applies the deletes the extension inlined into the catalog (duc
   assert.deepEqual(await ids(), [1, 2, 3, 5, 6], 'the deleted row stays deleted');
   assert.deepEqual((await readLineage(world, 'events')).rows, lineage.rows.filter((row) => row.key !== '4'));
 });
+
+test('compaction after a partition spec change merges each spec\'s files apart, keeping spec ids, values and row ids', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await fill(world, eventsTable(), 2, 2);
+  const byDay = eventsTable({ format: { compression: 'ZSTD', partitioning: ['day(ts)'] } });
+  await world.applyTable(byDay);
+  for (let batch = 0; batch < 2; batch += 1) {
+    await world.ingestCsv(byDay, `day-${batch}.csv`, csvRows([5, 6].map((n) => [batch * 2 + n, '2026-11-20 10:00:00', n % 2 === 0 ? 'EU' : 'US', n] as const)));
+  }
+  const specs = async () => (await world.catalogRows(`SELECT d.partition_id, list(v.partition_value ORDER BY v.partition_key_index) AS vals, count(DISTINCT d.data_file_id) AS files
+    FROM ducklake_data_file d JOIN ducklake_file_partition_value v USING (data_file_id) WHERE d.end_snapshot IS NULL GROUP BY d.partition_id, v.partition_value ORDER BY 1, 2`))
+    .map((row) => [Number(row.partition_id), (row.vals as string[])[0], Number(row.files)]);
+  const [regionSpec, daySpec] = [...new Set((await specs()).map(([spec]) => spec))];
+  assert.deepEqual(await specs(), [[regionSpec, 'EU', 2], [regionSpec, 'US', 2], [daySpec, '20', 2]]);
+  const lineage = await readLineage(world, 'events');
+  const rows = await world.rowsAt('events');
+
+  const result = await world.runOp({ op: 'compact', table: { name: 'events' }, minSmallFiles: 2 });
+  assert.equal(result.details?.groups, 3);
+  assert.deepEqual(await specs(), [[regionSpec, 'EU', 1], [regionSpec, 'US', 1], [daySpec, '20', 1]]);
+  assert.deepEqual((await readLineage(world, 'events')).rows, lineage.rows);
+  assert.deepEqual(await world.rowsAt('events'), rows);
+  const paths = (await world.catalogRows('SELECT path FROM ducklake_data_file WHERE end_snapshot IS NULL ORDER BY path')).map((row) => String(row.path).replace(/ducklake-.*$/, ''));
+  assert.deepEqual(paths, ['day=20/', 'region=EU/', 'region=US/']);
+});
