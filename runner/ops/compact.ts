@@ -87,9 +87,10 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     if (!latest) throw new FeathermanError('FM_ERR_CATALOG_MISSING', `the catalog ${plan.catalog.path} has no snapshot; run init-catalog first`);
     const table = await readTable(catalog.connection, plan.table.schema, plan.table.name, latest.snapshotId);
     if (!table) throw new FeathermanError('FM_ERR_TABLE_MISSING', `table.name: table ${name} does not exist in catalog ${plan.catalog.name}; got ${JSON.stringify(plan.table.name)}`);
-    const files = await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId);
     // Small deletes the extension kept in the catalog instead of a delete file: positions too.
     const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
+    const files = (await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId))
+      .map((file) => ({ ...file, inlinedDeleteCount: inlinedDeletes.get(file.dataFileId)?.length ?? 0 }));
     const groups = decideCompaction(files, {
       targetBytes: plan.targetFileSizeMB * 1024 * 1024, smallFileRatio: plan.smallFileRatio, minSmallFiles: plan.minSmallFiles, deletedShare: plan.deletedShare, force: plan.force,
     });

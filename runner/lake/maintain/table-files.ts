@@ -23,6 +23,8 @@ export interface MaintainedFile {
   partitionKey: string;
   partitionValues: (string | null)[];
   deleteFile: { deleteFileId: number; url: string; deleteCount: number; sizeBytes: number } | null;
+  /** Rows the extension deleted through `ducklake_inlined_delete_<table>` (set by compaction; absent = 0). */
+  inlinedDeleteCount?: number;
   /** min/max/null count of the column asked for (undefined when no stats row). */
   stats?: { min: string | null; max: string | null; nullCount: number | null };
 }
