@@ -7,6 +7,7 @@
  * that carry their ids), leaving table_stats.next_row_id where it was: no new ids exist.
  */
 import { parseDuckLakePrimitive } from '../../../api/column-type.ts';
+import { ROW_SNAPSHOT_FIELD_ID } from '../read/views.ts';
 import { quoteIdentifier } from '../sql.ts';
 import type { ColumnNode } from '../write/table-columns.ts';
 import type { FileColumnStats } from '../write/stats-text.ts';
@@ -17,8 +18,8 @@ export const ROW_ID_FIELD_ID = 2147483540;
 /** ROW_ID_COLUMN is the Parquet name of the hidden row id column the extension writes. */
 export const ROW_ID_COLUMN = '_ducklake_internal_row_id';
 
-/** ROW_SNAPSHOT_FIELD_ID is the Parquet field id of `_ducklake_internal_snapshot_id` (format §7.3). */
-export const ROW_SNAPSHOT_FIELD_ID = 2147483539;
+/** ROW_SNAPSHOT_FIELD_ID is the Parquet field id of `_ducklake_internal_snapshot_id` (format §7.3), as the query path reads it. */
+export { ROW_SNAPSHOT_FIELD_ID };
 
 /** HIDDEN_FIELD_IDS are the field ids of hidden data-file columns: never user columns. */
 export const HIDDEN_FIELD_IDS: ReadonlySet<number> = new Set([ROW_ID_FIELD_ID, ROW_SNAPSHOT_FIELD_ID]);
