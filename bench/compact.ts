@@ -14,7 +14,8 @@
  *   TO … (FORMAT parquet, COMPRESSION zstd)` over the same local files.
  * BENCH_ROUNDS rounds (default 2) alternate baseline and ours (the catalog file is put back
  * before each repeat); the fastest run of each side counts.
- * The compacted table's aggregate is checked against the same aggregate over the local files.
+ * The compacted table's aggregate is checked against the same aggregate over the local files,
+ * and every merged row's `_ducklake_internal_row_id` against its id before the merge.
  * Last line: `compact ratio <x>` = ours / baseline (target ≤ 1.2).
  * `buildSmallFileLake` is shared with bench/expire.ts.
  */
@@ -39,6 +40,7 @@ import { operation as compact } from '../runner/ops/compact.ts';
 import type { OpContext, OpOutcome } from '../runner/ops/context.ts';
 import { operation as initCatalog } from '../runner/ops/init-catalog.ts';
 import { operation as query } from '../runner/ops/query.ts';
+import { assertRowIdsKept } from './compact-row-ids.ts';
 import { createS3ObjectStore } from '../runner/storage/s3-object-store.ts';
 import type { ObjectStore } from '../runner/storage/object-store.ts';
 
@@ -66,6 +68,8 @@ export interface BenchLake {
   localByRegion: Map<string, string[]>;
   /** The object keys of the data files. */
   keys: string[];
+  /** The row_id_start each generated local file was registered with. */
+  rowIdStarts: Map<string, number>;
   common: { catalog: { name: string; path: string }; objectStore: { bucket: string; endpoint: string; forcePathStyle: boolean } };
   timings: { generateMs: number; uploadMs: number; registerMs: number };
   run(op: { run(plan: never, ctx: OpContext): Promise<OpOutcome> }, plan: unknown, ctx?: Partial<OpContext>): Promise<OpOutcome>;
@@ -101,6 +105,7 @@ export async function buildSmallFileLake(options: SmallFileOptions): Promise<Ben
   const timings = { generateMs: 0, uploadMs: 0, registerMs: 0 };
   const localByRegion = new Map<string, string[]>(REGIONS.map((region) => [region, []]));
   const keys: string[] = [];
+  const rowIdStarts = new Map<string, number>();
   try {
     const latest = await readSnapshot(catalog.connection);
     table = (latest ? await readTable(catalog.connection, 'main', BENCH_TABLE.name, latest.snapshotId) : null) ?? null;
@@ -148,7 +153,10 @@ export async function buildSmallFileLake(options: SmallFileOptions): Promise<Ben
     const tableId = table.tableId;
     const partitionId = table.partition.partitionId;
     await commitSnapshot(catalog.connection, { author: 'bench', message: `register ${files} small files`, now: new Date() }, async (tx) => {
-      for (const written of byRegion.values()) await insertDataFiles(tx, { tableId, partitionId, files: written, leaves });
+      for (const written of byRegion.values()) {
+        const planned = await insertDataFiles(tx, { tableId, partitionId, files: written, leaves });
+        planned.forEach((file, index) => rowIdStarts.set(written[index]?.localPath ?? '', file.rowIdStart));
+      }
       tx.addChange('inserted_into_table', tableId);
     });
     timings.registerMs = performance.now() - started;
@@ -157,7 +165,7 @@ export async function buildSmallFileLake(options: SmallFileOptions): Promise<Ben
   }
   let queries = 0;
   return {
-    dir, s3, store, ctx, table, localByRegion, keys, common, timings, run,
+    dir, s3, store, ctx, table, localByRegion, keys, rowIdStarts, common, timings, run,
     async coldQuery(sql) {
       const started = performance.now();
       const out = await run(query, QueryPlan.parse({ op: 'query', ...common, sql } satisfies PlanInput), { cacheDir: join(dir, `query-cache-${queries++}`) });
@@ -273,6 +281,8 @@ async function main(): Promise<void> {
     if (got !== expected) throw new Error(`results differ after compaction:\n${expected}\n${got}`);
     console.log(`ours (the compact op end to end: catalog reads, plan, ${outcome.filesRemoved} S3 GETs, merge by field id, stats, ${outcome.filesAdded} S3 PUTs, one commit): ${outcome.filesRemoved} files -> ${outcome.filesAdded} in ${Math.round(compactMs)} ms, ${Math.round(outcome.filesRemoved / (compactMs / 1000)).toLocaleString('en-US')} files/s, ${Math.round(outcome.rows / (compactMs / 1000)).toLocaleString('en-US')} rows/s; S3 transfers in flight ${Math.round(transferMs)} ms, the rest ${Math.round(compactMs - transferMs)} ms; live files now ${await liveFileCount(lake)} (runs: ${ours.map((each) => Math.round(each.ms)).join(', ')} ms)`);
     console.log(`baseline (bare, same run, the fastest of the rounds: the same ${files.toLocaleString('en-US')} S3 GETs and ${baseline.outputs} PUTs with ${TRANSFERS_IN_FLIGHT} in flight ${Math.round(baseline.transferMs)} ms + DuckDB COPY (SELECT * FROM read_parquet([...])) TO … (FORMAT parquet, COMPRESSION zstd) per region over the local files ${Math.round(baseline.copyMs)} ms): ${Math.round(baselineMs)} ms, ${Math.round(files / (baselineMs / 1000)).toLocaleString('en-US')} files/s (runs: ${baselines.map((each) => Math.round(each.transferMs + each.copyMs)).join(', ')} ms)`);
+    const checked = await assertRowIdsKept(lake, TRANSFERS_IN_FLIGHT);
+    console.log(`row ids: all ${checked.toLocaleString('en-US')} rows of the merged files carry the id they had before (row_id_start + position in their source file)`);
     console.log(`cold aggregate query after compaction: ${Math.round(after.ms)} ms, ${String(after.details.filesRead)} files read; result equals the aggregate over the generated files`);
     console.log(`compact ratio ${(compactMs / baselineMs).toFixed(2)}`);
   } finally {

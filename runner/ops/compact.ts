@@ -3,8 +3,10 @@
  * near the target size, applying their delete files, in one snapshot. The sources (and
  * their delete files) are ended at that snapshot, not deleted: older snapshots keep
  * reading them (time travel), and expire-snapshots schedules them for deletion once no
- * snapshot sees them. Row counts and query results are unchanged; merged rows get new row
- * ids. Which partitions to merge follows the cost rule of lake/maintain/compaction-plan.ts.
+ * snapshot sees them. Row counts and query results are unchanged, and merged rows keep
+ * their row ids: every merged file carries `_ducklake_internal_row_id`
+ * (lake/maintain/row-lineage.ts). Which partitions to merge follows the cost rule of
+ * lake/maintain/compaction-plan.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -20,7 +22,9 @@ import { buildCompactionSource, type LocalSource } from '../lake/maintain/compac
 import { downloadObject } from '../lake/maintain/local-files.ts';
 import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import { rowIdColumnNode, withoutHiddenStats } from '../lake/maintain/row-lineage.ts';
 import { readTableFiles } from '../lake/maintain/table-files.ts';
+import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { insertDataFiles } from '../lake/write/commit-files.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
 import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.ts';
@@ -37,12 +41,14 @@ interface Merged {
 }
 
 /** downloadGroup fetches a group's sources and their delete files into its work folder (side effect: local files). */
-async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string): Promise<LocalSource[]> {
+async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string, inlinedDeletes: ReadonlyMap<number, readonly number[]>): Promise<LocalSource[]> {
   const dir = join(workDir, `group-${index}`);
   await mkdir(dir, { recursive: true });
   return mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
     dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
     deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
+    rowIdStart: file.rowIdStart,
+    inlinedDeletes: inlinedDeletes.get(file.dataFileId) ?? [],
   }));
 }
 
@@ -53,7 +59,7 @@ async function mergeGroup(group: CompactionGroup, index: number, sources: LocalS
   const written = await writeDataFiles({
     connection: work.connection,
     source,
-    columns,
+    columns: [...columns, rowIdColumnNode()],
     partitionFields: [],
     compression: plan.compression === 'SNAPPY' ? 'snappy' : 'zstd',
     targetFileSizeBytes: plan.targetFileSizeMB * 1024 * 1024,
@@ -61,7 +67,12 @@ async function mergeGroup(group: CompactionGroup, index: number, sources: LocalS
   });
   // All rows of a group share its partition: keep its hive directory and its values.
   const partitionDir = partitionDirOf(group.files[0]?.path ?? '');
-  return { group, written: written.map((file) => ({ ...file, relativePath: `${partitionDir}${basename(file.localPath)}`, partitionValues: group.partitionValues })) };
+  return {
+    group,
+    written: written.map((file) => ({
+      ...file, relativePath: `${partitionDir}${basename(file.localPath)}`, partitionValues: group.partitionValues, columnStats: withoutHiddenStats(file.columnStats),
+    })),
+  };
 }
 
 async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
@@ -76,7 +87,10 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     if (!latest) throw new FeathermanError('FM_ERR_CATALOG_MISSING', `the catalog ${plan.catalog.path} has no snapshot; run init-catalog first`);
     const table = await readTable(catalog.connection, plan.table.schema, plan.table.name, latest.snapshotId);
     if (!table) throw new FeathermanError('FM_ERR_TABLE_MISSING', `table.name: table ${name} does not exist in catalog ${plan.catalog.name}; got ${JSON.stringify(plan.table.name)}`);
-    const files = await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId);
+    // Small deletes the extension kept in the catalog instead of a delete file: positions too.
+    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
+    const files = (await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId))
+      .map((file) => ({ ...file, inlinedDeleteCount: inlinedDeletes.get(file.dataFileId)?.length ?? 0 }));
     const groups = decideCompaction(files, {
       targetBytes: plan.targetFileSizeMB * 1024 * 1024, smallFileRatio: plan.smallFileRatio, minSmallFiles: plan.minSmallFiles, deletedShare: plan.deletedShare, force: plan.force,
     });
@@ -85,12 +99,12 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     const merged: Merged[] = [];
     // The next group downloads while this one merges (S3 transfers and DuckDB overlap).
-    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir) : undefined;
+    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir, inlinedDeletes) : undefined;
     try {
       for (const [index, group] of groups.entries()) {
         const sources = await (next ?? Promise.resolve([]));
         const following = groups[index + 1];
-        next = following ? downloadGroup(following, index + 1, storeFor, workDir) : undefined;
+        next = following ? downloadGroup(following, index + 1, storeFor, workDir, inlinedDeletes) : undefined;
         // A failed prefetch surfaces when awaited; until then keep it from being unhandled.
         next?.catch(() => undefined);
         merged.push(await mergeGroup(group, index, sources, table, plan, work, workDir));
@@ -115,9 +129,10 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
       await tx.run('UPDATE ducklake_data_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
       await tx.run('UPDATE ducklake_delete_file SET end_snapshot = ? WHERE table_id = ? AND end_snapshot IS NULL AND data_file_id IN (SELECT unnest(?::BIGINT[]))', [tx.snapshotId, table.tableId, ids]);
       for (const each of merged) {
-        if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves });
+        if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves, rowIdsInFiles: true });
       }
-      // insertDataFiles added the merged rows and bytes; take the sources' out again (next_row_id only grows).
+      // insertDataFiles added the merged rows and bytes; take the sources' out again. The rows
+      // keep their ids, so next_row_id stays (row_id_start is NULL: the ids are in the files).
       await tx.run('UPDATE ducklake_table_stats SET record_count = greatest(record_count - ?, 0), file_size_bytes = greatest(file_size_bytes - ?, 0) WHERE table_id = ?', [removedRows, removedBytes, table.tableId]);
       tx.addChange('merge_adjacent', table.tableId);
     });

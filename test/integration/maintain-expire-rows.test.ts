@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { isFeathermanError } from '../../runner/errors.ts';
 import { commitSnapshot } from '../../runner/lake/catalog/index.ts';
 import { openDuckDB, queryRows } from '../../runner/lake/duckdb.ts';
+import { quoteString } from '../../runner/lake/sql.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { csvRows, eventsTable, startMaintainWorld } from './maintain-harness.ts';
 
@@ -128,4 +129,47 @@ test('expire-rows ends expired rows the extension inlined into the catalog, and 
   assert.equal(await count(inserted), '1,2,3');
   const changes = await world.catalogRows('SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = ?', [result.snapshotId]);
   assert.match(String(changes[0]?.changes_made), /^inlined_delete:\d+$/);
+});
+
+test('expire-rows counts the deletes the extension inlined into the catalog as done, and drops a file they and the TTL empty', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([
+    [1, '2026-10-01 00:00:00', 'EU', 1], [2, '2026-11-20 00:00:00', 'EU', 2],
+    [3, '2026-10-01 00:00:00', 'US', 3], [4, '2026-11-20 00:00:00', 'US', 4], [5, '2026-11-21 00:00:00', 'US', 5],
+  ]));
+  // The extension's small DELETE of ids 2 and 5 lands in ducklake_inlined_delete_<table> as file positions.
+  const files = await world.catalogRows('SELECT data_file_id, table_id, path FROM ducklake_data_file ORDER BY path');
+  const scratch = await openDuckDB(':memory:');
+  const inlined: Array<[number, number]> = [];
+  try {
+    for (const [index, file] of files.entries()) {
+      const local = `${world.dir}/inlined-${index}.parquet`;
+      await world.s3.store.getToFile(`main/events/${String(file.path)}`, local);
+      const hit = await queryRows(scratch.connection, `SELECT file_row_number AS pos FROM read_parquet(${quoteString(local)}, file_row_number = true) WHERE id IN (2, 5)`);
+      for (const row of hit) inlined.push([Number(file.data_file_id), Number(row.pos)]);
+    }
+  } finally {
+    await scratch.close();
+  }
+  assert.equal(inlined.length, 2);
+  const tableId = Number(files[0]?.table_id);
+  const handle = await openDuckDB(world.catalogPath);
+  try {
+    await commitSnapshot(handle.connection, { message: 'as the extension inlines a small delete' }, async (tx) => {
+      await tx.run(`CREATE TABLE ducklake_inlined_delete_${tableId} (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+      for (const [fileId, pos] of inlined) await tx.run(`INSERT INTO ducklake_inlined_delete_${tableId} VALUES (?, ?, ?)`, [fileId, pos, tx.snapshotId]);
+      tx.addChange('inlined_delete', tableId);
+    });
+  } finally {
+    await handle.close();
+  }
+  const result = await world.runOp(ttl(), { now: () => NOW });
+  assert.equal(result.rows, 2, 'ids 1 and 3 expire; 2 and 5 were deleted before');
+  assert.equal(result.details?.filesDropped, 1, 'EU: the TTL takes id 1, the inlined delete took id 2');
+  assert.equal(result.details?.deleteFiles, 1);
+  const out = await world.runOp({ op: 'query', sql: 'SELECT string_agg(id::VARCHAR, \',\' ORDER BY id) AS ids FROM events' });
+  assert.equal((JSON.parse(String(out.query?.preview).split('\n')[0] ?? '{}') as { ids: string }).ids, '4');
+  const deleteFile = await world.catalogRows('SELECT delete_count FROM ducklake_delete_file WHERE end_snapshot IS NULL');
+  assert.deepEqual(deleteFile.map((row) => row.delete_count), [2], 'the new delete file holds the TTL position and the inlined one');
 });

@@ -80,7 +80,8 @@ export async function startMaintainWorld(t: TestContext): Promise<MaintainWorld>
           WHERE file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(deletePath)}))`);
       }
     }
-    return queryRows(scratch, `SELECT * FROM (${parts.join(' UNION ALL BY NAME ')}) ORDER BY ${orderBy}`);
+    // Hidden data-file columns (format §7.3: _ducklake_internal_row_id/_snapshot_id) are no user columns.
+    return queryRows(scratch, `SELECT COLUMNS(c -> NOT starts_with(c, '_ducklake_internal_')) FROM (${parts.join(' UNION ALL BY NAME ')}) ORDER BY ${orderBy}`);
   };
   return world2;
 }

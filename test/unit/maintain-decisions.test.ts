@@ -114,6 +114,8 @@ test('decideCompaction merges partitions with many small files or heavily delete
   assert.deepEqual(forced.find((group) => group.partitionKey === 'US')?.files.length, 3);
   assert.deepEqual(decideCompaction([mk('X', 1)], { ...rule, force: true }), [], 'a single clean file is never rewritten');
   assert.deepEqual(decideCompaction([mk('M', 1, 0, 100, 7), mk('M', 1, 0, 100, 7)], { ...rule, force: true }), [], 'name-mapped files are left alone');
+  const inlined = decideCompaction([{ ...mk('I', 120), inlinedDeleteCount: 40 }, mk('I', 120)], rule);
+  assert.deepEqual(inlined.map((group) => [group.reason, group.files.length]), [['deletes', 1]], 'deletes the extension inlined into the catalog count as deletes');
   assert.equal(partitionDirOf('region=EU/day=3/ducklake-x.parquet'), 'region=EU/day=3/');
   assert.equal(partitionDirOf('ducklake-x.parquet'), '');
 });

@@ -27,8 +27,13 @@ export interface CompactionGroup {
   reason: 'small-files' | 'deletes' | 'forced';
 }
 
+/** deletedRowsOf counts a file's deleted rows: its delete file's and those the extension inlined into the catalog. */
+function deletedRowsOf(file: MaintainedFile): number {
+  return (file.deleteFile?.deleteCount ?? 0) + (file.inlinedDeleteCount ?? 0);
+}
+
 function deletedShareOf(file: MaintainedFile): number {
-  return file.recordCount === 0 ? 0 : (file.deleteFile?.deleteCount ?? 0) / file.recordCount;
+  return file.recordCount === 0 ? 0 : deletedRowsOf(file) / file.recordCount;
 }
 
 /** decideCompaction applies the cost rule to the visible files of a table (pure). */
@@ -46,7 +51,7 @@ export function decideCompaction(files: readonly MaintainedFile[], rule: Compact
   for (const [partitionKey, group] of groups) {
     const small = group.filter((file) => file.sizeBytes < smallLimit);
     const heavy = group.filter((file) => deletedShareOf(file) >= rule.deletedShare);
-    const withDeletes = group.filter((file) => (file.deleteFile?.deleteCount ?? 0) > 0);
+    const withDeletes = group.filter((file) => deletedRowsOf(file) > 0);
     let picked: MaintainedFile[] = [];
     let reason: CompactionGroup['reason'] = 'small-files';
     if (small.length >= rule.minSmallFiles || heavy.length > 0) {
@@ -58,7 +63,8 @@ export function decideCompaction(files: readonly MaintainedFile[], rule: Compact
       reason = 'forced';
     }
     if (picked.length === 0) continue;
-    if (picked.length === 1 && (picked[0]?.deleteFile?.deleteCount ?? 0) === 0) continue;
+    const only = picked[0];
+    if (picked.length === 1 && only !== undefined && deletedRowsOf(only) === 0) continue;
     picked.sort((a, b) => a.dataFileId - b.dataFileId);
     const first = picked[0];
     chosen.push({ partitionKey, partitionId: first?.partitionId ?? null, partitionValues: first?.partitionValues ?? [], files: picked, reason });

@@ -14,7 +14,8 @@ export interface MaintainedFile {
   path: string;
   recordCount: number;
   sizeBytes: number;
-  rowIdStart: number;
+  /** First row id (format §7.4); null for a file that carries its ids in `_ducklake_internal_row_id`. */
+  rowIdStart: number | null;
   partitionId: number | null;
   /** Name mapping of a file written without field ids (added by the extension), else null. */
   mappingId: number | null;
@@ -22,6 +23,8 @@ export interface MaintainedFile {
   partitionKey: string;
   partitionValues: (string | null)[];
   deleteFile: { deleteFileId: number; url: string; deleteCount: number; sizeBytes: number } | null;
+  /** Rows the extension deleted through `ducklake_inlined_delete_<table>` (set by compaction; absent = 0). */
+  inlinedDeleteCount?: number;
   /** min/max/null count of the column asked for (undefined when no stats row). */
   stats?: { min: string | null; max: string | null; nullCount: number | null };
 }
@@ -61,7 +64,7 @@ export async function readTableFiles(connection: DuckDBConnection, tableId: numb
       path,
       recordCount: asNumber(row.record_count, 'record_count'),
       sizeBytes: asNumber(row.file_size_bytes, 'file_size_bytes'),
-      rowIdStart: asNumber(row.row_id_start, 'row_id_start'),
+      rowIdStart: asNumberOrNull(row.row_id_start, 'row_id_start'),
       partitionId,
       mappingId: asNumberOrNull(row.mapping_id, 'mapping_id'),
       partitionKey: JSON.stringify([partitionId, valuesOfFile]),

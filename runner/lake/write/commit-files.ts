@@ -21,6 +21,11 @@ export interface InsertFilesInput {
   partitionId: number | null;
   files: readonly WrittenFile[];
   leaves: readonly LeafColumn[];
+  /**
+   * True when every file carries its rows' ids in `_ducklake_internal_row_id` (compaction,
+   * format §7.4): row_id_start is NULL and table_stats.next_row_id does not move.
+   */
+  rowIdsInFiles?: boolean;
 }
 
 async function insertBatched(tx: CommitTx, table: string, width: number, rows: DuckDBValue[][]): Promise<void> {
@@ -112,7 +117,7 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
   const planned = planDataFiles(input.files, Number(stats?.next_row_id ?? 0), () => tx.allocFileId());
   await insertBatched(tx, 'ducklake_data_file', 16, planned.map((file) => [
     file.dataFileId, tableId, tx.snapshotId, null, null, file.path, true, 'parquet',
-    file.recordCount, file.fileSizeBytes, file.footerSize, file.rowIdStart, input.partitionId, null, null, null,
+    file.recordCount, file.fileSizeBytes, file.footerSize, input.rowIdsInFiles === true ? null : file.rowIdStart, input.partitionId, null, null, null,
   ]));
   await insertBatched(tx, 'ducklake_file_column_stats', 10, planned.flatMap((file) => file.columnStats.map((column) => [
     file.dataFileId, tableId, column.columnId, column.columnSizeBytes, column.valueCount, column.nullCount,
@@ -123,10 +128,11 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
   ])));
   const rows = planned.reduce((sum, file) => sum + file.recordCount, 0);
   const bytes = planned.reduce((sum, file) => sum + file.fileSizeBytes, 0);
+  const newRowIds = input.rowIdsInFiles === true ? 0 : rows;
   if (stats) {
-    await tx.run('UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ?', [rows, rows, bytes, tableId]);
+    await tx.run('UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ?', [rows, newRowIds, bytes, tableId]);
   } else {
-    await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, rows, bytes]);
+    await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, newRowIds, bytes]);
   }
   const existingRows = await queryRows(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
   const existing = new Map<number, ExistingColumnStats>(existingRows.map((row) => [Number(row.column_id), {
