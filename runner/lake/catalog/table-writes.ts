@@ -13,6 +13,7 @@ import { partitionFields, parseSpecType, type SchemaDiff } from './schema-diff.t
 import type { PartitionField } from './tables.ts';
 import { uuidV4, type UuidGenerator } from './uuid7.ts';
 import type { ColumnType } from '../../../api/column-type.ts';
+import { queryOne } from '../duckdb.ts';
 
 /** tableStoragePath decides ducklake_table.path and path_is_relative for a spec (pure; §6). */
 export function tableStoragePath(spec: LakeTableSpec, schemaPath: string): { path: string; relative: boolean } {
@@ -44,6 +45,22 @@ async function insertPartition(tx: CommitTx, tableId: number, fields: ReadonlyAr
     await tx.run('INSERT INTO ducklake_partition_column VALUES (?, ?, ?, ?, ?)', [partitionId, tableId, index, field.columnId, field.transform]);
   }
   return partitionId;
+}
+
+/**
+ * insertAddedColumnStats gives each leaf of columns added to a table that already holds rows
+ * a ducklake_table_column_stats row saying "may contain NULL, bounds unknown" (side effect).
+ * The older rows read as NULL in the new column; without this row the first insert after
+ * the change would record contains_null=false from the new files alone, and the extension
+ * turns `col IS NULL` into false from that statistic and loses those rows.
+ */
+async function insertAddedColumnStats(tx: CommitTx, tableId: number, rows: readonly NewColumnRow[]): Promise<void> {
+  const stats = await queryOne(tx.connection, 'SELECT next_row_id FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
+  if (!stats || Number(stats.next_row_id ?? 0) === 0) return;
+  const parents = new Set(rows.map((row) => row.parentColumn));
+  for (const row of rows.filter((candidate) => !parents.has(candidate.columnId))) {
+    await tx.run('INSERT INTO ducklake_table_column_stats VALUES (?, ?, true, NULL, NULL, NULL, NULL)', [tableId, row.columnId]);
+  }
 }
 
 /** CreatedTable is what writeCreateTable made. */
@@ -132,6 +149,7 @@ export async function writeAlterTable(tx: CommitTx, tableId: number, diff: Schem
     ]);
   }
   for (const added of diff.added) await insertColumnRows(tx, tableId, added.rows);
+  await insertAddedColumnStats(tx, tableId, diff.added.flatMap((added) => added.rows));
   if (diff.partitioning) await insertPartition(tx, tableId, diff.partitioning);
   if (diff.tableComment && diff.tableComment.comment !== null) {
     await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, S, diff.tableComment.comment]);
