@@ -56,6 +56,15 @@ describe('writeAlterTable against the rows the extension reads', () => {
     ]);
   });
 
+  it('keeps an expression default, its kind and dialect when a change rewrites the column row', async () => {
+    const tableId = await create(spec('defaults', [{ name: 'id', type: 'INTEGER' }, { name: 'n', type: 'INTEGER' }]));
+    // The extension wrote `n INTEGER DEFAULT (42 + 1)` as an expression default.
+    await db.connection.run(`UPDATE ducklake_column SET default_value = '(42 + 1)', default_value_type = 'expression' WHERE table_id = ${tableId} AND column_id = 2`);
+    const snapshot = await alter(spec('defaults', [{ name: 'id', type: 'INTEGER' }, { name: 'n', type: 'BIGINT' }]));
+    const rows = await queryRows(db.connection, 'SELECT column_type, default_value, default_value_type, default_value_dialect FROM ducklake_column WHERE table_id = ? AND column_id = 2 AND begin_snapshot = ?', [tableId, snapshot]);
+    assert.deepEqual(rows, [{ column_type: 'int64', default_value: '(42 + 1)', default_value_type: 'expression', default_value_dialect: 'duckdb' }]);
+  });
+
   it('writes no column stats for a column added to a table that never held a row', async () => {
     const tableId = await create(spec('empty', [{ name: 'id', type: 'INTEGER' }]));
     await alter(spec('empty', [{ name: 'id', type: 'INTEGER' }, { name: 'note', type: 'VARCHAR' }]));

@@ -1,9 +1,10 @@
 /**
  * The change rows of CREATE, ALTER and DROP TABLE (ducklake-format.md §5.5), written inside
  * a commitSnapshot builder, in the extension's order: ends of old rows first, then schemas,
- * tables, columns, partitions and tags. Column rows follow the extension exactly:
+ * tables, columns, partitions and tags. New column rows follow the extension exactly:
  * column_order = column_id, initial_default NULL, default_value the string 'NULL',
- * default_value_type 'literal', default_value_dialect 'duckdb'.
+ * default_value_type 'literal', default_value_dialect 'duckdb'; a changed column keeps its
+ * default, its kind and its dialect.
  */
 import type { LakeTableSpec } from '../../../api/table-spec.ts';
 import { S3_URL } from '../../../api/identifiers.ts';
@@ -143,9 +144,11 @@ export async function writeAlterTable(tx: CommitTx, tableId: number, diff: Schem
   }
   for (const update of diff.updated) {
     const before = update.before;
-    await tx.run("INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'literal', 'duckdb')", [
+    // The default keeps its kind: an `expression` default (`now()`) written as `literal`
+    // would become the string 'now()' for the extension's next INSERT.
+    await tx.run('INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       before.columnId, S, tableId, before.order, update.name, update.type, before.initialDefault, before.defaultValue ?? 'NULL',
-      update.nullable, before.parentColumn,
+      update.nullable, before.parentColumn, before.defaultValueType ?? 'literal', before.defaultValueDialect ?? 'duckdb',
     ]);
   }
   for (const added of diff.added) await insertColumnRows(tx, tableId, added.rows);
