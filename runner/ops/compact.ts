@@ -18,6 +18,7 @@ import type { StoreLookup } from '../lake/maintain/bucket-scan.ts';
 import { decideCompaction, partitionDirOf, type CompactionGroup } from '../lake/maintain/compaction-plan.ts';
 import { buildCompactionSource, type LocalSource } from '../lake/maintain/compaction-source.ts';
 import { downloadObject } from '../lake/maintain/local-files.ts';
+import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { mapLimit } from '../lake/maintain/map-limit.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { readTableFiles } from '../lake/maintain/table-files.ts';
@@ -37,12 +38,13 @@ interface Merged {
 }
 
 /** downloadGroup fetches a group's sources and their delete files into its work folder (side effect: local files). */
-async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string): Promise<LocalSource[]> {
+async function downloadGroup(group: CompactionGroup, index: number, storeFor: StoreLookup, workDir: string, inlinedDeletes: ReadonlyMap<number, number[]>): Promise<LocalSource[]> {
   const dir = join(workDir, `group-${index}`);
   await mkdir(dir, { recursive: true });
   return mapLimit(group.files, DOWNLOADS_IN_FLIGHT, async (file) => ({
     dataPath: await downloadObject(storeFor, file.url, join(dir, `${file.dataFileId}.parquet`)),
     deletePath: file.deleteFile ? await downloadObject(storeFor, file.deleteFile.url, join(dir, `${file.dataFileId}-delete.parquet`)) : null,
+    inlinedDeletes: inlinedDeletes.get(file.dataFileId) ?? [],
   }));
 }
 
@@ -83,14 +85,16 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
     if (groups.length === 0) {
       return maintenanceOutcome(`Table ${name}: nothing to compact (${files.length} files)`, { snapshotId: latest.snapshotId, details: { groups: 0, filesBefore: files.length } });
     }
+    // Small deletes the extension kept in the catalog (ducklake_inlined_delete_<table>).
+    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
     const merged: Merged[] = [];
     // The next group downloads while this one merges (S3 transfers and DuckDB overlap).
-    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir) : undefined;
+    let next: Promise<LocalSource[]> | undefined = groups[0] ? downloadGroup(groups[0], 0, storeFor, workDir, inlinedDeletes) : undefined;
     try {
       for (const [index, group] of groups.entries()) {
         const sources = await (next ?? Promise.resolve([]));
         const following = groups[index + 1];
-        next = following ? downloadGroup(following, index + 1, storeFor, workDir) : undefined;
+        next = following ? downloadGroup(following, index + 1, storeFor, workDir, inlinedDeletes) : undefined;
         // A failed prefetch surfaces when awaited; until then keep it from being unhandled.
         next?.catch(() => undefined);
         merged.push(await mergeGroup(group, index, sources, table, plan, work, workDir));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { openDuckDB } from '../../runner/lake/duckdb.ts';
 import { acquireCatalogLock } from '../../runner/lock.ts';
 import { csvRows, eventsTable, startMaintainWorld, type MaintainWorld } from './maintain-harness.ts';
 
@@ -92,6 +93,27 @@ test('compaction that drops deleted rows keeps record_count above the live count
   assert.equal(Number(live[0]?.n), 18);
   const stats = await world.catalogRows('SELECT record_count FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
   assert.equal(stats[0]?.record_count, 20, 'record_count stays the rows ever inserted, so it differs from the 18 live rows');
+});
+
+test('compaction leaves out the rows the extension deleted inline (ducklake_inlined_delete_<table>), so they do not come back', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await fill(world, 5, 4);
+  const tableId = Number((await world.catalogRows("SELECT table_id FROM ducklake_table WHERE table_name = 'events'"))[0]?.table_id);
+  const first = Number((await world.catalogRows('SELECT min(data_file_id) AS id FROM ducklake_data_file WHERE table_id = ?', [tableId]))[0]?.id);
+  // What the extension's small DELETE commits: positions 0 and 1 of one file, kept in the catalog.
+  const catalog = await openDuckDB(world.catalogPath);
+  try {
+    await catalog.connection.run(`CREATE TABLE ducklake_inlined_delete_${tableId}(file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+    await catalog.connection.run(`INSERT INTO ducklake_inlined_delete_${tableId} VALUES (${first}, 0, 1), (${first}, 1, 1)`);
+  } finally {
+    await catalog.close();
+  }
+  assert.equal((await world.rowsAt('events')).length, 20, 'the harness reader ignores inlined deletes');
+  await world.runOp({ op: 'compact', table: { name: 'events' } });
+  const live = await world.catalogRows('SELECT sum(record_count) AS n FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL', [tableId]);
+  assert.equal(Number(live[0]?.n), 18);
+  assert.equal((await world.rowsAt('events')).length, 18);
 });
 
 test('a concurrent ingest and compaction serialize through the catalog lock and keep exact row counts', async (t) => {

@@ -2,7 +2,8 @@
  * The SQL relation of a compaction group's live rows (built by us from local file paths
  * and catalog column ids, never from user text): each source file is read by Parquet
  * field id (so renamed columns still match), columns missing from an older file read as
- * their initial default, and positions in its delete file are left out.
+ * their initial default, and positions in its delete file (or deleted inline by the
+ * extension) are left out.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogColumn } from '../catalog/index.ts';
@@ -14,6 +15,12 @@ import { queryRows } from '../duckdb.ts';
 export interface LocalSource {
   dataPath: string;
   deletePath: string | null;
+  /**
+   * Positions the extension deleted through `ducklake_inlined_delete_<table>` instead of a
+   * delete file. They must be left out too: the merged file gets a new id, so those rows
+   * would come back.
+   */
+  inlinedDeletes?: readonly number[];
 }
 
 /** FileLayout is a file's field id → Parquet name map and its column types (the grouping key of shared reads). */
@@ -58,7 +65,8 @@ export async function buildCompactionSource(connection: DuckDBConnection, source
       throw new Error(`data file ${source.dataPath} carries none of the table's column field ids; refusing to compact it`);
     }
     const list = selectList(names);
-    if (source.deletePath === null) {
+    const inlined = source.inlinedDeletes ?? [];
+    if (source.deletePath === null && inlined.length === 0) {
       // Same names and same physical types: one read_parquet over the list reads them alike.
       const key = `${list}\n${layout.types.join(',')}`;
       const group = shared.get(key) ?? { list, paths: [] };
@@ -67,7 +75,11 @@ export async function buildCompactionSource(connection: DuckDBConnection, source
       continue;
     }
     const from = `read_parquet(${quoteString(source.dataPath)}, file_row_number = true)`;
-    parts.push(`SELECT ${list} FROM ${from} WHERE file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(source.deletePath)}))`);
+    const excluded = [
+      ...(source.deletePath === null ? [] : [`file_row_number NOT IN (SELECT pos FROM read_parquet(${quoteString(source.deletePath)}))`]),
+      ...(inlined.length === 0 ? [] : [`file_row_number NOT IN (SELECT unnest([${inlined.map((pos) => String(Math.trunc(pos))).join(', ')}]::BIGINT[]))`]),
+    ];
+    parts.push(`SELECT ${list} FROM ${from} WHERE ${excluded.join(' AND ')}`);
   }
   for (const { list, paths } of shared.values()) parts.unshift(`SELECT ${list} FROM read_parquet([${paths.map(quoteString).join(', ')}])`);
   return parts.join(' UNION ALL ');
