@@ -21,6 +21,7 @@ import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { readTableFiles, type MaintainedFile } from '../lake/maintain/table-files.ts';
 import { cutoffLiteral, decideTtl, ttlCutoff, ttlKindOf, type TtlKind } from '../lake/maintain/ttl.ts';
 import { quoteIdentifier, quoteString } from '../lake/sql.ts';
+import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
@@ -33,6 +34,8 @@ interface ScanInput {
   kind: TtlKind;
   cutoff: Date;
   now: Date;
+  /** Positions the extension deleted inline (ducklake_inlined_delete_<table>), per data file id. */
+  inlinedDeletes: ReadonlyMap<number, number[]>;
 }
 
 type ScanResult = { action: 'keep' } | { action: 'drop'; rows: number } | { action: 'delete'; rows: number; written: WrittenDeleteFile };
@@ -49,12 +52,17 @@ async function scanFile(file: MaintainedFile, input: ScanInput): Promise<ScanRes
     const old = await downloadObject(input.storeFor, file.deleteFile.url, join(input.workDir, `${file.deleteFile.deleteFileId}-delete.parquet`));
     parts.push(`SELECT pos::BIGINT AS pos FROM read_parquet(${quoteString(old)})`);
   }
-  const positions = parts.join(' UNION ALL ');
+  // Positions the extension already deleted inline stay out of the delete file: it
+  // subtracts delete_count and the inlined deletions from its row count separately.
+  const inlined = input.inlinedDeletes.get(file.dataFileId) ?? [];
+  const notInlined = inlined.length === 0 ? '' : ` WHERE pos NOT IN (SELECT unnest([${inlined.map((pos) => String(Math.trunc(pos))).join(', ')}]::BIGINT[]))`;
+  const positions = `SELECT pos FROM (${parts.join(' UNION ALL ')})${notInlined}`;
   const counted = await queryOne(input.scratch.connection, `SELECT count(DISTINCT pos) AS n FROM (${positions})`);
   const total = Number(counted?.n ?? 0);
   const already = file.deleteFile?.deleteCount ?? 0;
+  const gone = new Set(inlined).size;
   if (total <= already) return { action: 'keep' };
-  if (total >= file.recordCount) return { action: 'drop', rows: file.recordCount - already };
+  if (total + gone >= file.recordCount) return { action: 'drop', rows: file.recordCount - already - gone };
   const written = await writeDeleteFile(input.scratch.connection, positions, file.url, input.workDir, input.now);
   return { action: 'delete', rows: total - already, written };
 }
@@ -79,7 +87,8 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
     const files = await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId, column.columnId);
     const drops: Array<{ file: MaintainedFile; rows: number }> = [];
     const deletes: Array<{ file: MaintainedFile; rows: number; written: WrittenDeleteFile }> = [];
-    const input: ScanInput = { scratch, storeFor, workDir, columnId: column.columnId, kind, cutoff, now };
+    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
+    const input: ScanInput = { scratch, storeFor, workDir, columnId: column.columnId, kind, cutoff, now, inlinedDeletes };
     let scanned = 0;
     let unmapped = 0;
     for (const file of files) {
