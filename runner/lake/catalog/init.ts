@@ -40,9 +40,14 @@ export interface InitCatalogResult {
   snapshotId: number;
 }
 
-/** withTrailingSlash normalises a data path to end in exactly one `/` (pure). */
+/**
+ * withTrailingSlash normalises a data path to end in exactly one `/` (pure), as the
+ * extension does at ATTACH (it drops every trailing `/` or `\` and adds one): a stored
+ * `s3://b/p//` would not match its DATA_PATH, and it would look for `p/main/…` objects
+ * where we wrote `p//main/…`.
+ */
 export function withTrailingSlash(path: string): string {
-  return path.endsWith('/') ? path : `${path}/`;
+  return `${path.replace(/[/\\]+$/, '')}/`;
 }
 
 /**
