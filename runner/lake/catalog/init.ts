@@ -105,6 +105,12 @@ export async function assertCatalogV1(connection: DuckDBConnection, where: strin
     throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} claims DuckLake 1.0 but lacks the tables ${found.missingTables.join(', ')}.`);
   }
   if (found.dataPath === null) throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} is a DuckLake 1.0 catalog without a data_path row.`);
+  // An encrypted catalog needs a key per file: the extension refuses to read a data file
+  // without one, and Featherman neither writes nor reads encrypted Parquet.
+  const encrypted = await queryOne(connection, "SELECT value FROM ducklake_metadata WHERE key = 'encrypted' AND scope IS NULL LIMIT 1");
+  if (encrypted && encrypted.value !== 'false') {
+    throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} is an encrypted DuckLake catalog (encrypted = ${JSON.stringify(encrypted.value)}); Featherman supports only unencrypted catalogs.`);
+  }
   return { dataPath: found.dataPath };
 }
 
