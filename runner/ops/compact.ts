@@ -120,7 +120,7 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
       return { localPath: file.localPath, key: location.key, sizeBytes: file.sizeBytes, store: storeFor(location.bucket) };
     }), ctx.log);
     const sources = groups.flatMap((group) => group.files);
-    const removedRows = sources.reduce((sum, file) => sum + file.recordCount, 0);
+    const mergedRows = outputs.reduce((sum, file) => sum + file.rowCount, 0);
     const removedBytes = sources.reduce((sum, file) => sum + file.sizeBytes, 0);
     const leaves = leafColumns(buildColumnTree(table.columns));
     const commit = await commitSnapshot(catalog.connection, { author: plan.author, message: `compact ${sources.length} files of ${name} into ${outputs.length}`, now: ctx.now() }, async (tx) => {
@@ -131,9 +131,12 @@ async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
       for (const each of merged) {
         if (each.written.length > 0) await insertDataFiles(tx, { tableId: table.tableId, partitionId: each.group.partitionId, files: each.written, leaves, rowIdsInFiles: true });
       }
-      // insertDataFiles added the merged rows and bytes; take the sources' out again. The rows
-      // keep their ids, so next_row_id stays (row_id_start is NULL: the ids are in the files).
-      await tx.run('UPDATE ducklake_table_stats SET record_count = greatest(record_count - ?, 0), file_size_bytes = greatest(file_size_bytes - ?, 0) WHERE table_id = ?', [removedRows, removedBytes, table.tableId]);
+      // insertDataFiles added the merged rows and bytes. record_count must stay the count of
+      // rows ever inserted: the extension answers MIN/MAX from ducklake_table_column_stats when
+      // record_count equals the live row count, and those bounds still include the rows the
+      // merge dropped. So take the merged rows out again, not the sources'. The rows keep their
+      // ids, so next_row_id stays (row_id_start is NULL: the ids are in the files).
+      await tx.run('UPDATE ducklake_table_stats SET record_count = greatest(record_count - ?, 0), file_size_bytes = greatest(file_size_bytes - ?, 0) WHERE table_id = ?', [mergedRows, removedBytes, table.tableId]);
       tx.addChange('merge_adjacent', table.tableId);
     });
     const rows = outputs.reduce((sum, file) => sum + file.rowCount, 0);

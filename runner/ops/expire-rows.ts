@@ -3,7 +3,7 @@
  * than now − ttlDays, in one snapshot. Files whose newest row is past the cutoff (from the
  * column stats, no NULL ages) are ended without being read; files that straddle the cutoff
  * get a positional delete file holding all their deleted positions (the previous delete
- * file, if any, is ended; positions the extension deleted in the catalog are included); files within the TTL are untouched; no data file is rewritten.
+ * file, if any, is ended); files within the TTL are untouched; no data file is rewritten.
  * Older snapshots keep seeing the old rows. Rows whose age is NULL never expire. Rows the
  * extension inlined into the catalog are ended in place (lake/maintain/inlined-ttl.ts).
  */
@@ -20,8 +20,8 @@ import { columnNameByFieldId, downloadObject, writeDeleteFile, type WrittenDelet
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import { readTableFiles, type MaintainedFile } from '../lake/maintain/table-files.ts';
 import { cutoffLiteral, decideTtl, ttlCutoff, ttlKindOf, type TtlKind } from '../lake/maintain/ttl.ts';
-import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { quoteIdentifier, quoteString } from '../lake/sql.ts';
+import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
@@ -34,30 +34,35 @@ interface ScanInput {
   kind: TtlKind;
   cutoff: Date;
   now: Date;
+  /** Positions the extension deleted inline (ducklake_inlined_delete_<table>), per data file id. */
+  inlinedDeletes: ReadonlyMap<number, number[]>;
 }
 
 type ScanResult = { action: 'keep' } | { action: 'drop'; rows: number } | { action: 'delete'; rows: number; written: WrittenDeleteFile };
 
-async function scanFile(file: MaintainedFile, input: ScanInput, inlinedDeletes: readonly number[]): Promise<ScanResult> {
+async function scanFile(file: MaintainedFile, input: ScanInput): Promise<ScanResult> {
   const data = await downloadObject(input.storeFor, file.url, join(input.workDir, `${file.dataFileId}.parquet`));
   const column = await columnNameByFieldId(input.scratch.connection, data, input.columnId);
   // A file written before the age column existed holds only its initial default: never aged.
   if (column === undefined) return { action: 'keep' };
   const value = input.kind === 'timestamptz' ? `${quoteIdentifier(column)} < ${quoteString(cutoffLiteral(input.cutoff, input.kind))}::TIMESTAMPTZ`
     : `CAST(${quoteIdentifier(column)} AS TIMESTAMP) < ${quoteString(cutoffLiteral(input.cutoff, input.kind))}::TIMESTAMP`;
-  const parts = [`SELECT file_row_number::BIGINT AS pos, false AS old FROM read_parquet(${quoteString(data)}, file_row_number = true) WHERE ${value}`];
+  const parts = [`SELECT file_row_number::BIGINT AS pos FROM read_parquet(${quoteString(data)}, file_row_number = true) WHERE ${value}`];
   if (file.deleteFile) {
     const old = await downloadObject(input.storeFor, file.deleteFile.url, join(input.workDir, `${file.deleteFile.deleteFileId}-delete.parquet`));
-    parts.push(`SELECT pos::BIGINT AS pos, true AS old FROM read_parquet(${quoteString(old)})`);
+    parts.push(`SELECT pos::BIGINT AS pos FROM read_parquet(${quoteString(old)})`);
   }
-  // Positions the extension deleted in the catalog (ducklake_inlined_delete_<table>) count as deleted already.
-  if (inlinedDeletes.length > 0) parts.push(`SELECT unnest([${inlinedDeletes.map((pos) => String(Math.trunc(pos))).join(', ')}]::BIGINT[]) AS pos, true AS old`);
-  const positions = parts.join(' UNION ALL ');
-  const counted = await queryOne(input.scratch.connection, `SELECT count(DISTINCT pos) AS n, count(DISTINCT pos) FILTER (WHERE old) AS already FROM (${positions})`);
+  // Positions the extension already deleted inline stay out of the delete file: it
+  // subtracts delete_count and the inlined deletions from its row count separately.
+  const inlined = input.inlinedDeletes.get(file.dataFileId) ?? [];
+  const notInlined = inlined.length === 0 ? '' : ` WHERE pos NOT IN (SELECT unnest([${inlined.map((pos) => String(Math.trunc(pos))).join(', ')}]::BIGINT[]))`;
+  const positions = `SELECT pos FROM (${parts.join(' UNION ALL ')})${notInlined}`;
+  const counted = await queryOne(input.scratch.connection, `SELECT count(DISTINCT pos) AS n FROM (${positions})`);
   const total = Number(counted?.n ?? 0);
-  const already = Number(counted?.already ?? 0);
+  const already = file.deleteFile?.deleteCount ?? 0;
+  const gone = new Set(inlined).size;
   if (total <= already) return { action: 'keep' };
-  if (total >= file.recordCount) return { action: 'drop', rows: file.recordCount - already };
+  if (total + gone >= file.recordCount) return { action: 'drop', rows: file.recordCount - already - gone };
   const written = await writeDeleteFile(input.scratch.connection, positions, file.url, input.workDir, input.now);
   return { action: 'delete', rows: total - already, written };
 }
@@ -80,10 +85,10 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
     if (!column) throw new FeathermanError('FM_ERR_INVALID_SPEC', `table.ttlColumn: must name a column of ${name}; got ${JSON.stringify(plan.table.ttlColumn)}`);
     const kind = ttlKindOf(column.name, column.type);
     const files = await readTableFiles(catalog.connection, table.tableId, table.location, latest.snapshotId, column.columnId);
-    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
     const drops: Array<{ file: MaintainedFile; rows: number }> = [];
     const deletes: Array<{ file: MaintainedFile; rows: number; written: WrittenDeleteFile }> = [];
-    const input: ScanInput = { scratch, storeFor, workDir, columnId: column.columnId, kind, cutoff, now };
+    const inlinedDeletes = await readInlinedDeletes(catalog.connection, table.tableId, latest.snapshotId);
+    const input: ScanInput = { scratch, storeFor, workDir, columnId: column.columnId, kind, cutoff, now, inlinedDeletes };
     let scanned = 0;
     let unmapped = 0;
     for (const file of files) {
@@ -95,11 +100,11 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
       const decision = decideTtl(file, cutoff);
       if (decision === 'keep') continue;
       if (decision === 'drop') {
-        drops.push({ file, rows: file.recordCount - (file.deleteFile?.deleteCount ?? 0) - (inlinedDeletes.get(file.dataFileId)?.length ?? 0) });
+        drops.push({ file, rows: file.recordCount - (file.deleteFile?.deleteCount ?? 0) - new Set(inlinedDeletes.get(file.dataFileId) ?? []).size });
         continue;
       }
       scanned += 1;
-      const result = await scanFile(file, input, inlinedDeletes.get(file.dataFileId) ?? []);
+      const result = await scanFile(file, input);
       if (result.action === 'drop') drops.push({ file, rows: result.rows });
       else if (result.action === 'delete') deletes.push({ file, rows: result.rows, written: result.written });
     }

@@ -12,6 +12,7 @@ import type { IngestPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
 import { commitSnapshot, openCatalog, readSnapshot, readTable, readTableFigures, type CatalogTable } from '../lake/catalog/index.ts';
 import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
+import { endAllInlinedRows } from '../lake/maintain/inlined-ttl.ts';
 import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
 import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
 import { downloadLandingFiles, findBadLandingFile, landingSource, listLandingObjects, type LandingObject, type LocalLandingFile } from '../lake/write/landing.ts';
@@ -136,6 +137,8 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
       if (plan.table.mode === 'overwrite') {
         removed = await endVisibleFiles(tx, table.tableId);
         if (removed.files > 0) tx.addChange('deleted_from_table', table.tableId);
+        // Rows the extension inlined into the catalog are part of the contents too.
+        if ((await endAllInlinedRows(tx.connection, table.tableId, tx.snapshotId)) > 0) tx.addChange('inlined_delete', table.tableId);
       }
       if (written.length > 0) {
         await insertDataFiles(tx, { tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, files: written, leaves: leafColumns(columns) });

@@ -90,6 +90,19 @@ describe('commitSnapshot', () => {
     assert.equal((await readSnapshotAtTime(db.connection, new Date('2000-01-01T00:00:00Z'))), undefined);
   });
 
+  it('resolves a time by snapshot_time, as the extension does, when a writer clock went backwards', async () => {
+    const skew = await openDuckDB(join(dir, 'skew.duckdb'));
+    try {
+      await initCatalog(skew.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test', now: new Date('2026-01-01T00:00:00Z') });
+      await commitSnapshot(skew.connection, { now: new Date('2026-01-10T00:00:00Z') }, async () => {});
+      await commitSnapshot(skew.connection, { now: new Date('2026-01-05T00:00:00Z') }, async () => {});
+      assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-12T00:00:00Z')))?.snapshotId, 1);
+      assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-07T00:00:00Z')))?.snapshotId, 2);
+    } finally {
+      await skew.close();
+    }
+  });
+
   it('collides on the snapshot primary key if another writer took the id (no silent overwrite)', async () => {
     await assert.rejects(
       commitSnapshot(db.connection, {}, async (tx) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDuckDB, queryRows, runSql } from '../../runner/lake/duckdb.ts';
-import { initCatalog, readCatalogState, UUID_V4 } from '../../runner/lake/catalog/index.ts';
+import { assertCatalogV1, initCatalog, readCatalogState, UUID_V4 } from '../../runner/lake/catalog/index.ts';
 import { isFeathermanError } from '../../runner/errors.ts';
 
 /**
@@ -138,6 +138,22 @@ describe('initCatalog', () => {
         assert.ok(isFeathermanError(error));
         assert.equal(error.code, 'FM_ERR_CATALOG_VERSION');
         assert.match(error.message, /is DuckLake format 0\.3; Featherman writes 1\.0: migrate it/);
+        return true;
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses an encrypted catalog, whose files the extension reads only with their keys', async () => {
+    const db = await openDuckDB(join(dir, 'encrypted.duckdb'));
+    try {
+      await initCatalog(db.connection, { dataPath: 's3://bucket/lake/', createdBy: 'x' });
+      await runSql(db.connection, "UPDATE ducklake_metadata SET value = 'true' WHERE key = 'encrypted'");
+      await assert.rejects(assertCatalogV1(db.connection, 'enc.duckdb'), (error: unknown) => {
+        assert.ok(isFeathermanError(error));
+        assert.equal(error.code, 'FM_ERR_CATALOG_VERSION');
+        assert.match(error.message, /enc\.duckdb is an encrypted DuckLake catalog/);
         return true;
       });
     } finally {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { openDuckDB } from '../../runner/lake/duckdb.ts';
 import { acquireCatalogLock } from '../../runner/lock.ts';
 import { csvRows, eventsTable, startMaintainWorld, type MaintainWorld } from './maintain-harness.ts';
 
@@ -56,9 +57,9 @@ test('compact merges small files per partition in one snapshot, applies deletes,
   assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_data_file WHERE end_snapshot = ?', [after]))[0]?.n, 8);
   assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_delete_file WHERE end_snapshot IS NULL'))[0]?.n, 0);
   assert.equal((await world.catalogRows('SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = ?', [after]))[0]?.changes_made, `merge_adjacent:${tableId}`);
-  // record_count is approximate (deletes never lower it): compaction swaps the sources' counts for the merged rows.
+  // record_count counts the rows ever inserted (deletes never lower it), so compaction leaves it alone.
   const stats = (await world.catalogRows('SELECT record_count FROM ducklake_table_stats WHERE table_id = ?', [tableId]))[0];
-  assert.equal(stats?.record_count, Number(statsBefore?.record_count) - 16 + rowsBefore.length);
+  assert.equal(stats?.record_count, Number(statsBefore?.record_count));
   const objectsAfter = await world.keys('main/');
   assert.deepEqual(objectsAfter.filter((key) => !objectsBefore.includes(key)).length, 2);
   assert.ok(objectsBefore.every((key) => objectsAfter.includes(key)), 'compaction deletes no object');
@@ -74,6 +75,45 @@ test('compact merges small files per partition in one snapshot, applies deletes,
   const check = await world.runOp({ op: 'check' }, { now: () => new Date(later + DAY) });
   assert.equal(check.details?.healthy, true);
   assert.equal(check.details?.orphanCount, 0);
+});
+
+test('compaction that drops deleted rows keeps record_count above the live count, so the extension does not answer MIN/MAX from stale bounds', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await fill(world, 5, 4);
+  // Expire ids 1 and 2 (2026-11-02, 03): two files of the first batch get delete files; no file ends whole.
+  await world.runOp({ op: 'expire-rows', table: { name: 'events', ttlDays: 30, ttlColumn: 'ts' } }, { now: () => new Date('2026-12-04T00:00:00Z') });
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_delete_file WHERE end_snapshot IS NULL'))[0]?.n, 2);
+  const tableId = (await world.catalogRows("SELECT table_id FROM ducklake_table WHERE table_name = 'events'"))[0]?.table_id;
+  const bounds = await world.catalogRows('SELECT min_value FROM ducklake_table_column_stats WHERE table_id = ? AND column_id = 2', [tableId]);
+  assert.equal(bounds[0]?.min_value, '2026-11-02 10:00:00', 'the table bounds still hold the expired rows');
+  await world.runOp({ op: 'compact', table: { name: 'events' } });
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_delete_file WHERE end_snapshot IS NULL'))[0]?.n, 0);
+  const live = await world.catalogRows('SELECT sum(record_count) AS n FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL', [tableId]);
+  assert.equal(Number(live[0]?.n), 18);
+  const stats = await world.catalogRows('SELECT record_count FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
+  assert.equal(stats[0]?.record_count, 20, 'record_count stays the rows ever inserted, so it differs from the 18 live rows');
+});
+
+test('compaction leaves out the rows the extension deleted inline (ducklake_inlined_delete_<table>), so they do not come back', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await fill(world, 5, 4);
+  const tableId = Number((await world.catalogRows("SELECT table_id FROM ducklake_table WHERE table_name = 'events'"))[0]?.table_id);
+  const first = Number((await world.catalogRows('SELECT min(data_file_id) AS id FROM ducklake_data_file WHERE table_id = ?', [tableId]))[0]?.id);
+  // What the extension's small DELETE commits: positions 0 and 1 of one file, kept in the catalog.
+  const catalog = await openDuckDB(world.catalogPath);
+  try {
+    await catalog.connection.run(`CREATE TABLE ducklake_inlined_delete_${tableId}(file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+    await catalog.connection.run(`INSERT INTO ducklake_inlined_delete_${tableId} VALUES (${first}, 0, 1), (${first}, 1, 1)`);
+  } finally {
+    await catalog.close();
+  }
+  assert.equal((await world.rowsAt('events')).length, 20, 'the harness reader ignores inlined deletes');
+  await world.runOp({ op: 'compact', table: { name: 'events' } });
+  const live = await world.catalogRows('SELECT sum(record_count) AS n FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL', [tableId]);
+  assert.equal(Number(live[0]?.n), 18);
+  assert.equal((await world.rowsAt('events')).length, 18);
 });
 
 test('a concurrent ingest and compaction serialize through the catalog lock and keep exact row counts', async (t) => {

@@ -171,5 +171,31 @@ test('expire-rows counts the deletes the extension inlined into the catalog as d
   const out = await world.runOp({ op: 'query', sql: 'SELECT string_agg(id::VARCHAR, \',\' ORDER BY id) AS ids FROM events' });
   assert.equal((JSON.parse(String(out.query?.preview).split('\n')[0] ?? '{}') as { ids: string }).ids, '4');
   const deleteFile = await world.catalogRows('SELECT delete_count FROM ducklake_delete_file WHERE end_snapshot IS NULL');
-  assert.deepEqual(deleteFile.map((row) => row.delete_count), [2], 'the new delete file holds the TTL position and the inlined one');
+  assert.deepEqual(deleteFile.map((row) => row.delete_count), [1], 'the new delete file holds the TTL position only: the extension subtracts inlined deletes apart');
+});
+
+test('expire-rows leaves positions the extension deleted inline out of its delete file, so the extension does not subtract them twice', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([
+    [3, '2026-10-15 00:00:00', 'US', 3], [4, '2026-11-15 00:00:00', 'US', 4], [5, '2026-10-20 00:00:00', 'US', 5], [6, '2026-11-20 00:00:00', 'US', 6],
+  ]));
+  const file = (await world.catalogRows('SELECT data_file_id, table_id, path FROM ducklake_data_file'))[0];
+  const key = (await world.keys('main/')).find((each) => each.endsWith(String(file?.path)));
+  assert.ok(file && key);
+  const local = `${world.dir}/us.parquet`;
+  await world.s3.store.getToFile(key, local);
+  const handle = await openDuckDB(world.catalogPath);
+  try {
+    const found = await queryRows(handle.connection, `SELECT file_row_number AS pos FROM read_parquet('${local}', file_row_number = true) WHERE id = 3`);
+    // The extension's small DELETE of id 3, kept in the catalog.
+    await handle.connection.run(`CREATE TABLE ducklake_inlined_delete_${Number(file.table_id)}(file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+    await handle.connection.run(`INSERT INTO ducklake_inlined_delete_${Number(file.table_id)} VALUES (${Number(file.data_file_id)}, ${Number(found[0]?.pos)}, 2)`);
+  } finally {
+    await handle.close();
+  }
+  const result = await world.runOp(ttl(), { now: () => NOW });
+  assert.equal(result.rows, 1, 'only id 5 newly expires');
+  const deletes = await world.catalogRows('SELECT delete_count FROM ducklake_delete_file WHERE end_snapshot IS NULL');
+  assert.deepEqual(deletes.map((row) => row.delete_count), [1]);
 });

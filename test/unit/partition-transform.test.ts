@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parsePartitionKey, type PartitionKey } from '../../api/partition-spec.ts';
 import { isFeathermanError } from '../../runner/errors.ts';
-import { MURMUR3_MACROS, bucketOf, murmur3Double, murmur3Long, murmur3String } from '../../runner/lake/write/murmur3.ts';
+import { MURMUR3_MACROS, bucketOf, murmur3Bytes, murmur3Double, murmur3Long, murmur3String } from '../../runner/lake/write/murmur3.ts';
 import { buildPartitionedSelect, hiveEscape, partitionDirectory, planPartitionFields, HIVE_NULL, type PartitionSourceColumn } from '../../runner/lake/write/partition.ts';
 
 const columns: PartitionSourceColumn[] = [
@@ -90,6 +90,44 @@ test('buckets doubles by their IEEE-754 bits, as the JS reference does, for ever
       FROM (SELECT unnest(range(${texts.length})) AS i, unnest($1::VARCHAR[]) AS v)`;
     const rows = (await connection.runAndReadAll(`${buildPartitionedSelect(source, fields, columns)} ORDER BY id`, [`[${texts.map((text) => `'${text}'`).join(',')}]`])).getRowObjectsJS();
     rows.forEach((row, i) => assert.equal(row.__fm_p0, String(bucketOf(murmur3Double(values[i] ?? 0), 1000)), `double ${values[i]}`));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+});
+
+test('buckets each type by what the extension hashes: the stored integer in its own unit, the text of unsigned and 128-bit values, the raw bytes of a blob', async () => {
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const connection = await instance.connect();
+  try {
+    for (const macro of MURMUR3_MACROS) await connection.run(macro);
+    const typed: PartitionSourceColumn[] = [
+      { name: 'ts_s', columnId: 1, type: 'timestamp_s' },
+      { name: 'ts_ms', columnId: 2, type: 'timestamp_ms' },
+      { name: 'ts_ns', columnId: 3, type: 'timestamp_ns' },
+      { name: 'tz', columnId: 4, type: 'timestamptz' },
+      { name: 't', columnId: 5, type: 'time' },
+      { name: 'small', columnId: 6, type: 'decimal(4,1)' },
+      { name: 'money', columnId: 7, type: 'decimal(18,2)' },
+      { name: 'wide', columnId: 8, type: 'decimal(38,3)' },
+      { name: 'u8', columnId: 9, type: 'uint8' },
+      { name: 'u64', columnId: 10, type: 'uint64' },
+      { name: 'h', columnId: 11, type: 'int128' },
+      { name: 'b', columnId: 12, type: 'blob' },
+    ];
+    const fields = planPartitionFields(keys(...typed.map((column) => `bucket(1000, ${column.name})`)), typed);
+    const source = `SELECT TIMESTAMP_S '2024-01-02 03:04:05' AS ts_s, TIMESTAMP_MS '2024-01-02 03:04:05.678' AS ts_ms,
+      TIMESTAMP_NS '2024-01-02 03:04:05.123456789' AS ts_ns, TIMESTAMPTZ '2024-01-02 03:04:05.5+00' AS tz, TIME '12:30:00.5' AS t,
+      CAST(-12.3 AS DECIMAL(4,1)) AS small, CAST(1234.56 AS DECIMAL(18,2)) AS money, CAST(7.125 AS DECIMAL(38,3)) AS wide,
+      CAST(200 AS UTINYINT) AS u8, CAST(18446744073709551615 AS UBIGINT) AS u64, CAST(170141183460469231731687303715884105727 AS HUGEINT) AS h,
+      '\\xAA\\x00\\x41'::BLOB AS b`;
+    const row = (await connection.runAndReadAll(buildPartitionedSelect(source, fields, typed))).getRowObjectsJS()[0] ?? {};
+    const expected = [
+      murmur3Long(1704164645n), murmur3Long(1704164645678n), murmur3Long(1704164645123456789n), murmur3Long(1704164645500000n),
+      murmur3Long(45000500000n), murmur3Long(-123n), murmur3Long(123456n), murmur3String('7.125'), murmur3String('200'),
+      murmur3String('18446744073709551615'), murmur3String('170141183460469231731687303715884105727'), murmur3Bytes(new Uint8Array([0xaa, 0x00, 0x41])),
+    ].map((hash) => String(bucketOf(hash, 1000)));
+    assert.deepEqual(fields.map((field) => row[field.hidden]), expected);
   } finally {
     connection.closeSync();
     instance.closeSync();

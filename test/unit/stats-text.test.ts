@@ -72,3 +72,9 @@ test('reads DuckDB MAP values given as entry arrays, Maps or objects', () => {
   assert.deepEqual(mapEntries({ entries: [{ key: 'c', value: 3 }] }), [['c', 3]]);
   assert.deepEqual(mapEntries(null), []);
 });
+
+test('leaves contains_nan unknown for a float column whose statistics carry no has_nan, as the extension does', () => {
+  const stats = toRawStats([{ key: '"f"', value: entry({ column_size_bytes: '20', null_count: '5', num_values: '5' }) }]);
+  const [row] = buildFileColumnStats([{ columnId: 1, path: ['f'], type: 'float32' }], stats, 5);
+  assert.equal(row?.containsNan, null);
+});

@@ -40,9 +40,14 @@ export interface InitCatalogResult {
   snapshotId: number;
 }
 
-/** withTrailingSlash normalises a data path to end in exactly one `/` (pure). */
+/**
+ * withTrailingSlash normalises a data path to end in exactly one `/` (pure), as the
+ * extension does at ATTACH (it drops every trailing `/` or `\` and adds one): a stored
+ * `s3://b/p//` would not match its DATA_PATH, and it would look for `p/main/…` objects
+ * where we wrote `p//main/…`.
+ */
 export function withTrailingSlash(path: string): string {
-  return path.endsWith('/') ? path : `${path}/`;
+  return `${path.replace(/[/\\]+$/, '')}/`;
 }
 
 /**
@@ -100,6 +105,12 @@ export async function assertCatalogV1(connection: DuckDBConnection, where: strin
     throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} claims DuckLake 1.0 but lacks the tables ${found.missingTables.join(', ')}.`);
   }
   if (found.dataPath === null) throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} is a DuckLake 1.0 catalog without a data_path row.`);
+  // An encrypted catalog needs a key per file: the extension refuses to read a data file
+  // without one, and Featherman neither writes nor reads encrypted Parquet.
+  const encrypted = await queryOne(connection, "SELECT value FROM ducklake_metadata WHERE key = 'encrypted' AND scope IS NULL LIMIT 1");
+  if (encrypted && encrypted.value !== 'false') {
+    throw new FeathermanError('FM_ERR_CATALOG_VERSION', `${where} is an encrypted DuckLake catalog (encrypted = ${JSON.stringify(encrypted.value)}); Featherman supports only unencrypted catalogs.`);
+  }
   return { dataPath: found.dataPath };
 }
 

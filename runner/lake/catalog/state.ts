@@ -65,9 +65,13 @@ export async function readSnapshot(connection: DuckDBConnection, snapshotId?: nu
   return row ? toSnapshot(row) : undefined;
 }
 
-/** readSnapshotAtTime reads the last snapshot committed at or before `time` (read only). */
+/**
+ * readSnapshotAtTime reads the snapshot with the latest snapshot_time at or before `time`
+ * (read only), as the extension resolves `AT (TIMESTAMP => …)`: by time, not by id, which
+ * differ once a writer's clock went backwards.
+ */
 export async function readSnapshotAtTime(connection: DuckDBConnection, time: Date): Promise<SnapshotRow | undefined> {
-  const row = await queryOne(connection, `${SNAPSHOT_SELECT} WHERE s.snapshot_time <= ?::TIMESTAMPTZ ORDER BY s.snapshot_id DESC LIMIT 1`, [time.toISOString()]);
+  const row = await queryOne(connection, `${SNAPSHOT_SELECT} WHERE s.snapshot_time <= ?::TIMESTAMPTZ ORDER BY s.snapshot_time DESC, s.snapshot_id DESC LIMIT 1`, [time.toISOString()]);
   return row ? toSnapshot(row) : undefined;
 }
 

@@ -1,9 +1,10 @@
 /**
  * The change rows of CREATE, ALTER and DROP TABLE (ducklake-format.md §5.5), written inside
  * a commitSnapshot builder, in the extension's order: ends of old rows first, then schemas,
- * tables, columns, partitions and tags. Column rows follow the extension exactly:
+ * tables, columns, partitions and tags. New column rows follow the extension exactly:
  * column_order = column_id, initial_default NULL, default_value the string 'NULL',
- * default_value_type 'literal', default_value_dialect 'duckdb'.
+ * default_value_type 'literal', default_value_dialect 'duckdb'; a changed column keeps its
+ * default, its kind and its dialect.
  */
 import type { LakeTableSpec } from '../../../api/table-spec.ts';
 import { S3_URL } from '../../../api/identifiers.ts';
@@ -13,6 +14,7 @@ import { partitionFields, parseSpecType, type SchemaDiff } from './schema-diff.t
 import type { PartitionField } from './tables.ts';
 import { uuidV4, type UuidGenerator } from './uuid7.ts';
 import type { ColumnType } from '../../../api/column-type.ts';
+import { queryOne } from '../duckdb.ts';
 
 /** tableStoragePath decides ducklake_table.path and path_is_relative for a spec (pure; §6). */
 export function tableStoragePath(spec: LakeTableSpec, schemaPath: string): { path: string; relative: boolean } {
@@ -44,6 +46,22 @@ async function insertPartition(tx: CommitTx, tableId: number, fields: ReadonlyAr
     await tx.run('INSERT INTO ducklake_partition_column VALUES (?, ?, ?, ?, ?)', [partitionId, tableId, index, field.columnId, field.transform]);
   }
   return partitionId;
+}
+
+/**
+ * insertAddedColumnStats gives each leaf of columns added to a table that already holds rows
+ * a ducklake_table_column_stats row saying "may contain NULL, bounds unknown" (side effect).
+ * The older rows read as NULL in the new column; without this row the first insert after
+ * the change would record contains_null=false from the new files alone, and the extension
+ * turns `col IS NULL` into false from that statistic and loses those rows.
+ */
+async function insertAddedColumnStats(tx: CommitTx, tableId: number, rows: readonly NewColumnRow[]): Promise<void> {
+  const stats = await queryOne(tx.connection, 'SELECT next_row_id FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
+  if (!stats || Number(stats.next_row_id ?? 0) === 0) return;
+  const parents = new Set(rows.map((row) => row.parentColumn));
+  for (const row of rows.filter((candidate) => !parents.has(candidate.columnId))) {
+    await tx.run('INSERT INTO ducklake_table_column_stats VALUES (?, ?, true, NULL, NULL, NULL, NULL)', [tableId, row.columnId]);
+  }
 }
 
 /** CreatedTable is what writeCreateTable made. */
@@ -126,12 +144,15 @@ export async function writeAlterTable(tx: CommitTx, tableId: number, diff: Schem
   }
   for (const update of diff.updated) {
     const before = update.before;
-    await tx.run("INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'literal', 'duckdb')", [
+    // The default keeps its kind: an `expression` default (`now()`) written as `literal`
+    // would become the string 'now()' for the extension's next INSERT.
+    await tx.run('INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       before.columnId, S, tableId, before.order, update.name, update.type, before.initialDefault, before.defaultValue ?? 'NULL',
-      update.nullable, before.parentColumn,
+      update.nullable, before.parentColumn, before.defaultValueType ?? 'literal', before.defaultValueDialect ?? 'duckdb',
     ]);
   }
   for (const added of diff.added) await insertColumnRows(tx, tableId, added.rows);
+  await insertAddedColumnStats(tx, tableId, diff.added.flatMap((added) => added.rows));
   if (diff.partitioning) await insertPartition(tx, tableId, diff.partitioning);
   if (diff.tableComment && diff.tableComment.comment !== null) {
     await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, S, diff.tableComment.comment]);

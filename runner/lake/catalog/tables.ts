@@ -15,6 +15,10 @@ export interface CatalogColumn {
   order: number;
   initialDefault: string | null;
   defaultValue: string | null;
+  /** ducklake_column.default_value_type (`literal` or `expression`); kept when a change rewrites the row. */
+  defaultValueType?: string | null;
+  /** ducklake_column.default_value_dialect (`duckdb`). */
+  defaultValueDialect?: string | null;
   beginSnapshot: number;
   /** The `comment` column tag, if any. */
   comment: string | null;
@@ -92,6 +96,8 @@ function toColumn(row: SqlRow, comments: Map<number, string>): CatalogColumn {
     order: asNumber(row.column_order, 'ducklake_column.column_order'),
     initialDefault: asStringOrNull(row.initial_default, 'ducklake_column.initial_default'),
     defaultValue: asStringOrNull(row.default_value, 'ducklake_column.default_value'),
+    defaultValueType: asStringOrNull(row.default_value_type ?? null, 'ducklake_column.default_value_type'),
+    defaultValueDialect: asStringOrNull(row.default_value_dialect ?? null, 'ducklake_column.default_value_dialect'),
     beginSnapshot: asNumber(row.begin_snapshot, 'ducklake_column.begin_snapshot'),
     comment: comments.get(columnId) ?? null,
   };

@@ -49,3 +49,23 @@ export async function findInlinedExpired(connection: DuckDBConnection, tableId: 
 export async function endInlinedRows(connection: DuckDBConnection, targets: readonly InlinedTarget[], snapshotId: number): Promise<void> {
   for (const target of targets) await runSql(connection, `UPDATE ${quoteIdentifier(target.table)} SET end_snapshot = ? WHERE ${target.where}`, [snapshotId]);
 }
+
+/**
+ * endAllInlinedRows ends every live row the extension inlined for the table (side effect;
+ * call inside the commit), as an overwrite must: ending the data files alone would leave
+ * those rows visible. Returns how many rows it ended.
+ */
+export async function endAllInlinedRows(connection: DuckDBConnection, tableId: number, snapshotId: number): Promise<number> {
+  const listed = await queryRows(connection, 'SELECT table_name FROM ducklake_inlined_data_tables WHERE table_id = ?', [tableId]);
+  let ended = 0;
+  for (const entry of listed) {
+    const table = asString(entry.table_name, 'table_name');
+    if (!INLINED_DATA.test(table)) continue;
+    const counted = await queryOne(connection, `SELECT count(*) AS n FROM ${quoteIdentifier(table)} WHERE end_snapshot IS NULL`);
+    const rows = Number(counted?.n ?? 0);
+    if (rows === 0) continue;
+    await runSql(connection, `UPDATE ${quoteIdentifier(table)} SET end_snapshot = ? WHERE end_snapshot IS NULL`, [snapshotId]);
+    ended += rows;
+  }
+  return ended;
+}

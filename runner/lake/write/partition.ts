@@ -32,8 +32,13 @@ export interface PartitionField {
 /** HIVE_NULL is the directory value of a NULL partition key. */
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
-const INTEGER_TYPES = new Set(['boolean', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
+// The extension's murmur3_32 switches on DuckDB's *physical* type: signed integers, dates,
+// times, timestamps (in their own unit) and decimals up to 18 digits (the unscaled value)
+// hash as an int64; unsigned and 128-bit integers and other types hash the value's text;
+// varchar hashes its bytes, blob its raw bytes.
+const LONG_HASH_TYPES = new Set(['boolean', 'int8', 'int16', 'int32', 'int64', 'date', 'time']);
 const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz', 'timestamp_s', 'timestamp_ms', 'timestamp_ns', 'timestamp_us']);
+const DECIMAL = /^decimal\(\s*([0-9]+)\s*,\s*([0-9]+)\s*\)$/;
 const FLOAT_TYPES = new Set(['float32', 'float64', 'float', 'double']);
 const NESTED_TYPES = new Set(['struct', 'list', 'map']);
 
@@ -61,7 +66,7 @@ export function planPartitionFields(keys: readonly PartitionKey[], columns: read
       const allowed = key.transform === 'hour' ? TIMESTAMP_TYPES.has(type) : TIMESTAMP_TYPES.has(type) || type === 'date';
       if (!allowed) throw new FeathermanError('FM_ERR_INVALID_SPEC', `${where}: ${key.transform}() needs a ${key.transform === 'hour' ? 'timestamp' : 'date or timestamp'} column; got ${JSON.stringify(key.column)} of type ${type}`);
     } else if (key.transform === 'bucket') {
-      kind = INTEGER_TYPES.has(type) || TIMESTAMP_TYPES.has(type) || FLOAT_TYPES.has(type) || type === 'date' ? 'bucket-long' : 'bucket-text';
+      kind = hashesAsLong(type) ? 'bucket-long' : 'bucket-text';
     }
     const base = baseNames[index] ?? key.column;
     const clash = baseNames.some((other, j) => j !== index && other.toLowerCase() === base.toLowerCase())
@@ -89,11 +94,25 @@ export function doubleBitsSql(x: string): string {
     WHEN ${x} < 0 THEN ${magnitude} + (-9223372036854775807 - 1) ELSE ${magnitude} END`;
 }
 
+/** hashesAsLong says whether bucket() hashes a value of this DuckLake type as an int64 (pure). */
+function hashesAsLong(type: string): boolean {
+  const decimal = DECIMAL.exec(type);
+  if (decimal) return Number(decimal[1]) <= 18;
+  return LONG_HASH_TYPES.has(type) || TIMESTAMP_TYPES.has(type) || FLOAT_TYPES.has(type);
+}
+
+/** longInput renders the int64 the extension hashes: the stored integer in the type's own unit (pure SQL text). */
 function longInput(column: string, type: string): string {
   const ref = quoteIdentifier(column);
   if (FLOAT_TYPES.has(type)) return doubleBitsSql(`CAST(${ref} AS DOUBLE)`);
   if (type === 'date') return `CAST(${ref} - DATE '1970-01-01' AS BIGINT)`;
-  if (TIMESTAMP_TYPES.has(type)) return `epoch_us(CAST(${ref} AS TIMESTAMP))`;
+  if (type === 'time') return `epoch_us(DATE '1970-01-01' + ${ref})`;
+  if (type === 'timestamp_s') return `(epoch_ms(CAST(${ref} AS TIMESTAMP)) // 1000)`;
+  if (type === 'timestamp_ms') return `epoch_ms(${ref})`;
+  if (type === 'timestamp_ns') return `epoch_ns(${ref})`;
+  if (TIMESTAMP_TYPES.has(type)) return `epoch_us(${ref})`;
+  const decimal = DECIMAL.exec(type);
+  if (decimal) return `CAST(${ref} * CAST(1${'0'.repeat(Number(decimal[2]))} AS BIGINT) AS BIGINT)`;
   return `CAST(${ref} AS BIGINT)`;
 }
 
@@ -131,8 +150,10 @@ export function buildPartitionedSelect(source: string, fields: readonly Partitio
   for (const field of fields.filter((each) => each.kind === 'bucket-text')) {
     if (field.key.transform !== 'bucket') continue;
     const text = `CAST(${quoteIdentifier(field.key.column)} AS VARCHAR)`;
+    // A blob hashes its bytes, not its escaped text ('\\xAA'); the text casts back exactly.
+    const hash = typeOf(field.key.column) === 'blob' ? 'fm_mm3_hex(hex(CAST(fm_v AS BLOB)), octet_length(CAST(fm_v AS BLOB)))' : 'fm_mm3_varchar(fm_v)';
     sql = `SELECT fm_s.*, fm_m.fm_b AS ${field.hidden} FROM (${sql}) fm_s LEFT JOIN (`
-      + `SELECT fm_v, CAST(fm_mm3_bucket(fm_mm3_varchar(fm_v), ${field.key.buckets}) AS VARCHAR) AS fm_b `
+      + `SELECT fm_v, CAST(fm_mm3_bucket(${hash}, ${field.key.buckets}) AS VARCHAR) AS fm_b `
       + `FROM (SELECT DISTINCT ${text} AS fm_v FROM (${sql}) WHERE ${text} IS NOT NULL)) fm_m ON CAST(fm_s.${quoteIdentifier(field.key.column)} AS VARCHAR) = fm_m.fm_v`;
   }
   for (const field of fields.filter((each) => each.kind === 'bucket-long')) {

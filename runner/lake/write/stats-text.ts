@@ -85,7 +85,8 @@ export function buildFileColumnStats(leaves: readonly LeafColumn[], raw: Readonl
       nullCount,
       minValue: boundText(type, stats.get('min')),
       maxValue: boundText(type, stats.get('max')),
-      containsNan: isFloat ? stats.get('has_nan') === 'true' : null,
+      // The extension sets contains_nan only from a reported has_nan; absent stays unknown.
+      containsNan: isFloat && stats.has('has_nan') ? stats.get('has_nan') === 'true' : null,
     };
   });
 }
