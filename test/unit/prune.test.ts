@@ -4,6 +4,7 @@ import type { ColumnStats, LakeDataFile } from '../../runner/lake/read/files.ts'
 import { compilePredicates, decidePartitionFilters, pruneFiles, type Predicate } from '../../runner/lake/read/prune.ts';
 import type { LakeTable } from '../../runner/lake/read/tables.ts';
 import type { SqlConstant } from '../../runner/lake/read/values.ts';
+import { bucketOf, murmur3String } from '../../runner/lake/write/murmur3.ts';
 
 const table: LakeTable = {
   tableId: 1,
@@ -178,6 +179,17 @@ describe('pruneFiles by bucket(N)', () => {
   const keptIds = (predicates: Predicate[]) => pruneFiles(files, bucketed, compilePredicates(bucketed, predicates)).kept.map((f) => f.id);
   it('keeps only the bucket of an integer', () => assert.deepEqual(keptIds([{ kind: 'compare', column: 'id', op: '=', value: int(34) }]), [3]));
   it('keeps only the bucket of a string', () => assert.deepEqual(keptIds([{ kind: 'compare', column: 'region', op: '=', value: str('iceberg') }]), [9]));
+  it('hashes an unsigned integer as its text, as the extension and our writer do', () => {
+    const unsigned: LakeTable = {
+      ...bucketed,
+      columns: bucketed.columns.map((column) => (column.id === 1 ? { ...column, type: 'uint32' } : column)),
+    };
+    const textBucket = bucketOf(murmur3String('34'), 16);
+    assert.notEqual(textBucket, 3, 'the text hash lands elsewhere than the int64 hash');
+    const candidates = [3, textBucket].map((b) => ({ ...file(b, {}, [String(b), String(b)]), partitionId: 20 }));
+    const kept = pruneFiles(candidates, unsigned, compilePredicates(unsigned, [{ kind: 'compare', column: 'id', op: '=', value: int(34) }])).kept;
+    assert.deepEqual(kept.map((f) => f.id), [textBucket]);
+  });
   it('keeps the buckets of IN values and ignores ranges', () => {
     assert.deepEqual(keptIds([{ kind: 'in', column: 'id', values: [int(34), str('34')] }]), [3]);
     assert.deepEqual(keptIds([{ kind: 'compare', column: 'id', op: '>', value: int(34) }]), [3, 4, 9]);

@@ -161,17 +161,22 @@ function partitionsAllow(file: LakeDataFile, spec: readonly PartitionKeyInfo[], 
   return true;
 }
 
+/** SIGNED_INTEGER_TYPES are the integer types whose bucket hash is Murmur3 of the int64. */
+const SIGNED_INTEGER_TYPES = new Set(['int8', 'int16', 'int32', 'int64']);
+
 /**
- * bucketAllows checks a bucket(N) key for equality and IN (DuckLake §9: Murmur3 of the
- * value widened to int64, or of the UTF-8 bytes of a string). Ranges say nothing about
- * buckets; other types are left alone.
+ * bucketAllows checks a bucket(N) key for equality and IN (DuckLake §9, as the extension
+ * hashes: a signed integer as int64, an unsigned one as its text, a string as its UTF-8
+ * bytes). Ranges say nothing about buckets; other types are left alone.
  */
+
 function bucketAllows(buckets: number, text: string, predicate: Exclude<CompiledPredicate, { kind: 'null' }>): boolean {
   if (!/^\d+$/.test(text) || buckets < 1) return true;
   const type = predicate.column.type.trim().toLowerCase();
   const hash = (c: Comparable): number | undefined => {
     if (predicate.domain === 'string' && typeof c === 'string') return murmur3String(c);
-    if (predicate.domain === 'integer' && typeof c === 'bigint' && type !== 'uint64') return murmur3Long(c);
+    // As the writer (write/partition.ts): signed integers hash as int64, unsigned and 128-bit ones as their text.
+    if (predicate.domain === 'integer' && typeof c === 'bigint') return SIGNED_INTEGER_TYPES.has(type) ? murmur3Long(c) : murmur3String(c.toString());
     return undefined;
   };
   const values = predicate.kind === 'in' ? predicate.values : predicate.kind === 'compare' && predicate.op === '=' ? [predicate.value] : undefined;
