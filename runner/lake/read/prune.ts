@@ -169,22 +169,23 @@ const SIGNED_INTEGER_TYPES = new Set(['int8', 'int16', 'int32', 'int64']);
  * hashes: a signed integer as int64, an unsigned one as its text, a string as its UTF-8
  * bytes). Ranges say nothing about buckets; other types are left alone.
  */
-
 function bucketAllows(buckets: number, text: string, predicate: Exclude<CompiledPredicate, { kind: 'null' }>): boolean {
   if (!/^\d+$/.test(text) || buckets < 1) return true;
   const type = predicate.column.type.trim().toLowerCase();
-  const hash = (c: Comparable): number | undefined => {
-    if (predicate.domain === 'string' && typeof c === 'string') return murmur3String(c);
-    // As the writer (write/partition.ts): signed integers hash as int64, unsigned and 128-bit ones as their text.
-    if (predicate.domain === 'integer' && typeof c === 'bigint') return SIGNED_INTEGER_TYPES.has(type) ? murmur3Long(c) : murmur3String(c.toString());
-    return undefined;
+  const hashes = (c: Comparable): number[] | undefined => {
+    if (predicate.domain === 'string' && typeof c === 'string') return [murmur3String(c)];
+    if (predicate.domain !== 'integer' || typeof c !== 'bigint') return undefined;
+    if (SIGNED_INTEGER_TYPES.has(type)) return [murmur3Long(c)];
+    // Unsigned: the text hash, as the extension and our writer; Featherman before 0.2 wrote
+    // uint8/16/32 keys as the int64 hash, so files of older catalogs are kept by that too.
+    return type === 'uint64' ? [murmur3String(c.toString())] : [murmur3String(c.toString()), murmur3Long(c)];
   };
   const values = predicate.kind === 'in' ? predicate.values : predicate.kind === 'compare' && predicate.op === '=' ? [predicate.value] : undefined;
   if (!values) return true;
   const value = Number(text);
   return values.some((c) => {
-    const h = hash(c);
-    return h === undefined || bucketOf(h, buckets) === value;
+    const candidates = hashes(c);
+    return candidates === undefined || candidates.some((h) => bucketOf(h, buckets) === value);
   });
 }
 
