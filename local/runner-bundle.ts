@@ -4,8 +4,8 @@
  * this checkout. Bundles live in `.cache/runner-bundle/<key>/` under the repository (the
  * external native modules resolve from its node_modules); `latest.json` records which
  * files went into the newest one and their hashes, so an unchanged checkout reuses it and
- * any edit (or a new file under runner/ops, which the glob import would pick up, or a
- * changed lock file) rebuilds it. Concurrent processes build into private folders and
+ * any edit (or a new file under runner/ops, which the glob import would pick up, a changed
+ * lock file, or a change to the build script) rebuilds it. Concurrent processes build into private folders and
  * rename them into place, so none ever runs a half-written bundle.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -18,7 +18,7 @@ import { buildRunnerBundle, REPO_ROOT, RUNNER_BUNDLE_ENTRY } from '../scripts/bu
 export const RUNNER_BUNDLE_CACHE = join(REPO_ROOT, '.cache', 'runner-bundle');
 
 // The dependency files are covered by the lock files; the sources are hashed one by one.
-const LOCK_FILES = ['package-lock.json', 'node_modules/.package-lock.json'];
+const ALWAYS_HASHED = ['package-lock.json', 'node_modules/.package-lock.json', 'scripts/build-runner.ts'];
 const GLOB_DIRS = ['runner/ops'];
 const STALE_BUNDLE_MS = 10 * 60_000;
 
@@ -40,7 +40,7 @@ async function listingOf(relative: string): Promise<string> {
 // What decides the bundle's content: its source files, the lock files, and the folders it globs.
 async function hashesOf(sources: readonly string[]): Promise<Record<string, string>> {
   const entries = await Promise.all([
-    ...[...sources, ...LOCK_FILES].map(async (file) => [file, await hashOf(file)] as const),
+    ...[...sources, ...ALWAYS_HASHED].map(async (file) => [file, await hashOf(file)] as const),
     ...GLOB_DIRS.map(async (dir) => [`${dir}/`, await listingOf(dir)] as const),
   ]);
   return Object.fromEntries(entries);
@@ -55,7 +55,7 @@ async function freshBundle(): Promise<string | undefined> {
   const text = await readFile(join(RUNNER_BUNDLE_CACHE, 'latest.json'), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const manifest = JSON.parse(text) as Manifest;
-  const now = await hashesOf(Object.keys(manifest.hashes).filter((file) => !LOCK_FILES.includes(file) && !file.endsWith('/')));
+  const now = await hashesOf(Object.keys(manifest.hashes).filter((file) => !ALWAYS_HASHED.includes(file) && !file.endsWith('/')));
   const entry = join(RUNNER_BUNDLE_CACHE, manifest.key, RUNNER_BUNDLE_ENTRY);
   return keyOf(now) === manifest.key && existsSync(entry) ? entry : undefined;
 }
