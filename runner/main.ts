@@ -1,5 +1,6 @@
 /**
- * The runner's entry point (`node --import tsx runner/main.ts`): read and validate the plan,
+ * The runner's entry point (a Job runs its bundle, `node dist/runner.mjs`; see
+ * scripts/build-runner.ts; `npm run runner` runs it through tsx): read and validate the plan,
  * take the catalog lock in the operation's mode, run the operation, log one INFO summary
  * line, write the result (≤ 4 KiB) to the termination log and exit: 0 when ok, 1 when the
  * operation failed, 2 when the plan is invalid, 143 when terminated by SIGTERM.
