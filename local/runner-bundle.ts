@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildRunnerBundle, REPO_ROOT, RUNNER_BUNDLE_ENTRY } from '../scripts/build-runner.ts';
 
@@ -57,7 +57,11 @@ async function freshBundle(): Promise<string | undefined> {
   const manifest = JSON.parse(text) as Manifest;
   const now = await hashesOf(Object.keys(manifest.hashes).filter((file) => !ALWAYS_HASHED.includes(file) && !file.endsWith('/')));
   const entry = join(RUNNER_BUNDLE_CACHE, manifest.key, RUNNER_BUNDLE_ENTRY);
-  return keyOf(now) === manifest.key && existsSync(entry) ? entry : undefined;
+  if (keyOf(now) !== manifest.key || !existsSync(entry)) return undefined;
+  // A bundle in use is recent: pruneOthers leaves it for the processes still starting from it.
+  const at = new Date();
+  await utimes(join(RUNNER_BUNDLE_CACHE, manifest.key), at, at).catch(() => undefined);
+  return entry;
 }
 
 async function pruneOthers(keep: string): Promise<void> {
@@ -65,7 +69,7 @@ async function pruneOthers(keep: string): Promise<void> {
   for (const name of names.filter((entry) => /^[0-9a-f]{16}$/.test(entry) && entry !== keep)) {
     const dir = join(RUNNER_BUNDLE_CACHE, name);
     const info = await stat(dir).catch(() => undefined);
-    // A bundle another process may still be starting from is left for a later build to remove.
+    // A bundle used in the last minutes may still be what another process starts runners from.
     if (info && Date.now() - info.mtimeMs > STALE_BUNDLE_MS) await rm(dir, { recursive: true, force: true });
   }
 }
