@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # The runner image: one DuckDB operation per Job (node dist/runner.mjs, an esbuild bundle of
-# runner/main.ts built by scripts/build-runner.ts; no TypeScript compiler at run time).
+# runner/main.ts built by scripts/build-runner.ts, with its V8 code cache written by one
+# init-catalog run at build time; no TypeScript compiler at run time).
 # Build from the repository root: docker build -f docker/runner.Dockerfile -t featherman-runner .
 # Multi-stage: native modules (fs-ext, @duckdb/node-bindings) are installed with the
 # compilers of the full image and the bundle is built there; the final image has node, the
@@ -17,7 +18,12 @@ RUN npm ci --no-audit --no-fund
 COPY api ./api
 COPY runner ./runner
 COPY scripts/build-runner.ts ./scripts/build-runner.ts
-RUN node --import tsx scripts/build-runner.ts dist
+# The training run writes dist/runner.cjs.cache (see runner/bundle-start.ts); it touches no object store.
+RUN node --import tsx scripts/build-runner.ts dist \
+ && FEATHERMAN_TERMINATION_LOG=/tmp/train-result \
+    FEATHERMAN_PLAN='{"op":"init-catalog","catalog":{"name":"train","path":"/tmp/train/catalog.ducklake"},"objectStore":{"bucket":"train"}}' \
+    node dist/runner.mjs \
+ && test -s dist/runner.cjs.cache && rm -rf /tmp/train /tmp/train-result
 
 FROM node:${NODE_VERSION}-${DEBIAN} AS deps
 WORKDIR /app

@@ -144,5 +144,5 @@ export async function runMain(env: Env, argv: readonly string[], options: { opsD
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   // stderr carries JSON log lines only; the AWS SDK would print a multi-line Node-version notice.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exit(await runMain(process.env, process.argv.slice(2), { handleSigterm: true }));
+  void runMain(process.env, process.argv.slice(2), { handleSigterm: true }).then((code) => process.exit(code));
 }

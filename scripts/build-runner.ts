@@ -1,19 +1,22 @@
 // build-runner bundles the runner (runner/main.ts, every operation under runner/ops and
-// what they import) with esbuild: `npm run build:runner` writes dist/runner.mjs and its
-// chunks in dist/runner-chunks/, which the runner image runs as `node dist/runner.mjs`.
-// Code splitting keeps each operation (and DuckDB, ~100 ms to load) out of the entry chunk
-// until a plan asks for it. The native modules (@duckdb/node-bindings, fs-ext) stay
-// external and load from node_modules, so the bundle must sit under a folder whose
-// node_modules holds them.
+// what they import) with esbuild: `npm run build:runner` writes dist/runner.cjs (the whole
+// runner in one CommonJS file) and dist/runner.mjs (runner/bundle-start.ts, which runs it
+// through V8's code cache), and the runner image runs `node dist/runner.mjs`. Operations
+// and DuckDB stay lazy inside the bundle: their module code runs only when a plan asks for
+// them. The native packages (@duckdb/node-bindings, fs-ext) stay external and load from
+// node_modules, so the bundle must sit under a folder whose node_modules holds them.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 
 /** REPO_ROOT is the repository folder the runner's sources live in. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** RUNNER_SOURCE is the entry point the bundle is built from. */
 export const RUNNER_SOURCE = join(REPO_ROOT, 'runner', 'main.ts');
+
+/** RUNNER_START_SOURCE is the bundle's entry file: it runs runner.cjs with the code cache. */
+export const RUNNER_START_SOURCE = join(REPO_ROOT, 'runner', 'bundle-start.ts');
 
 /** DEFAULT_BUNDLE_DIR is where `npm run build:runner` writes the bundle. */
 export const DEFAULT_BUNDLE_DIR = join(REPO_ROOT, 'dist');
@@ -28,63 +31,54 @@ export const RUNNER_BUNDLE_ENTRY = 'runner.mjs';
  */
 export const RUNNER_EXTERNALS = ['@duckdb/node-bindings', 'fs-ext'];
 
-const EXTERNAL = /^(@duckdb\/node-bindings|fs-ext)$/;
-const REQUIRED = 'required-external';
-
-// The externals are CommonJS. Imported from an ES module, Node would first scan every file
-// they re-export for export names (cjs-module-lexer); a require() through the banner's
-// createRequire loads them without that scan.
-const requireExternals: Plugin = {
-  name: 'require-externals',
-  setup(build) {
-    build.onResolve({ filter: EXTERNAL }, (args) => (args.namespace === REQUIRED ? { path: args.path, external: true } : { path: args.path, namespace: REQUIRED }));
-    build.onLoad({ filter: /.*/, namespace: REQUIRED }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
+const COMMON: BuildOptions = {
+  absWorkingDir: REPO_ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'silent',
 };
 
-// CommonJS dependencies bundled into an ES module still call require() for Node's built-ins.
-const REQUIRE_BANNER = "import { createRequire as __featherman_createRequire } from 'node:module';\n"
-  + 'const require = __featherman_createRequire(import.meta.url);';
-
-/** runnerBuildOptions are the esbuild options of the runner bundle written into `outdir` (pure). */
-export function runnerBuildOptions(outdir: string): BuildOptions & { metafile: true; write: true } {
-  return {
-    absWorkingDir: REPO_ROOT,
-    entryPoints: { runner: RUNNER_SOURCE },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'runner-chunks/[name]-[hash]',
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: RUNNER_EXTERNALS,
-    plugins: [requireExternals],
-    // The ES builds (`module`) of the AWS SDK tree-shake; their CommonJS builds (`main`) do not.
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_BANNER },
-    // `node --enable-source-maps dist/runner.mjs` maps stack traces to the sources; the maps cost nothing otherwise.
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-    metafile: true,
-    write: true,
-  };
+/** runnerBuildOptions are the esbuild options of runner.cjs and runner.mjs written into `outdir` (pure). */
+export function runnerBuildOptions(outdir: string): Array<BuildOptions & { metafile: true; write: true }> {
+  return [
+    {
+      ...COMMON,
+      entryPoints: [RUNNER_SOURCE],
+      outfile: join(outdir, 'runner.cjs'),
+      format: 'cjs',
+      external: RUNNER_EXTERNALS,
+      // The ES builds (`module`) of the AWS SDK tree-shake; their CommonJS builds (`main`) do not.
+      mainFields: ['module', 'main'],
+      // Dynamic imports (the operations, the SDK's lazy built-ins) become require(): a
+      // vm.Script compiled from a code cache cannot run import() in Node 20.
+      supported: { 'dynamic-import': false },
+      // import.meta.url names the bundle file (runner/main.ts compares it with argv[1]).
+      define: { 'import.meta.url': '__featherman_import_meta_url' },
+      banner: { js: '"use strict";\nvar __featherman_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+      // runner.cjs.map maps the bundle's lines to the sources (stack traces name runner.cjs lines).
+      sourcemap: 'linked',
+      sourcesContent: false,
+      metafile: true,
+      write: true,
+    },
+    { ...COMMON, entryPoints: [RUNNER_START_SOURCE], outfile: join(outdir, RUNNER_BUNDLE_ENTRY), format: 'esm', metafile: true, write: true },
+  ];
 }
 
 /**
- * buildRunnerBundle writes the runner bundle into `outdir` (side effect: runner.mjs and
- * runner-chunks/) and returns the files that went into it, relative to the repository folder.
+ * buildRunnerBundle writes the runner bundle into `outdir` (side effect: runner.cjs,
+ * runner.cjs.map and runner.mjs) and returns the files that went into it, relative to the
+ * repository folder.
  */
 export async function buildRunnerBundle(outdir: string = DEFAULT_BUNDLE_DIR): Promise<string[]> {
-  const result = await build(runnerBuildOptions(outdir));
-  return inputsOf(result.metafile);
+  const results = await Promise.all(runnerBuildOptions(outdir).map((options) => build(options)));
+  return [...new Set(results.flatMap((result) => inputsOf(result.metafile)))].sort();
 }
 
 function inputsOf(metafile: Metafile): string[] {
-  return Object.keys(metafile.inputs).sort();
+  return Object.keys(metafile.inputs);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
