@@ -18,12 +18,8 @@ RUN npm ci --no-audit --no-fund
 COPY api ./api
 COPY runner ./runner
 COPY scripts/build-runner.ts ./scripts/build-runner.ts
-# The training run writes dist/runner.cjs.cache (see runner/bundle-start.ts); it touches no object store.
-RUN node --import tsx scripts/build-runner.ts dist \
- && FEATHERMAN_TERMINATION_LOG=/tmp/train-result \
-    FEATHERMAN_PLAN='{"op":"init-catalog","catalog":{"name":"train","path":"/tmp/train/catalog.ducklake"},"objectStore":{"bucket":"train"}}' \
-    node dist/runner.mjs \
- && test -s dist/runner.cjs.cache && rm -rf /tmp/train /tmp/train-result
+# The build ends with a training run that writes dist/runner.cjs.cache (runner/bundle-start.ts).
+RUN node --import tsx scripts/build-runner.ts dist && test -s dist/runner.cjs.cache
 
 FROM node:${NODE_VERSION}-${DEBIAN} AS deps
 WORKDIR /app

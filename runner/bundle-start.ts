@@ -8,8 +8,9 @@
  *
  * When the cache is missing or V8 rejects it (another Node version), the run writes a new
  * one at exit (side effect: the file, via a temp name and rename, so concurrent runners
- * never read half of one). The runner image writes it at build time; on a read-only file
- * system the write fails and is skipped, and the runner just compiles as without a cache.
+ * never read half of one). scripts/build-runner.ts writes it with a training run, so the
+ * image has it; on a read-only file system a rewrite fails and is skipped, and the runner
+ * just compiles as without a cache.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

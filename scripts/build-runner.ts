@@ -5,6 +5,12 @@
 // and DuckDB stay lazy inside the bundle: their module code runs only when a plan asks for
 // them. The native packages (@duckdb/node-bindings, fs-ext) stay external and load from
 // node_modules, so the bundle must sit under a folder whose node_modules holds them.
+// The build ends with one training run (init-catalog in a temp folder, no object store)
+// that writes the code cache runner.cjs.cache.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -68,12 +74,40 @@ export function runnerBuildOptions(outdir: string): Array<BuildOptions & { metaf
 }
 
 /**
- * buildRunnerBundle writes the runner bundle into `outdir` (side effect: runner.cjs,
- * runner.cjs.map and runner.mjs) and returns the files that went into it, relative to the
- * repository folder.
+ * trainRunnerBundle runs the bundle in `outdir` once with an init-catalog plan in a temp
+ * folder, so that it writes its code cache (side effects: runner.cjs.cache, a temp folder
+ * removed afterwards). It throws when the run fails or leaves no cache.
+ */
+export async function trainRunnerBundle(outdir: string): Promise<void> {
+  const scratch = await mkdtemp(join(tmpdir(), 'featherman-train-'));
+  try {
+    const plan = { op: 'init-catalog', catalog: { name: 'train', path: join(scratch, 'catalog.ducklake') }, objectStore: { bucket: 'train' } };
+    let stderr = '';
+    const code = await new Promise<number | null>((done, fail) => {
+      const child = spawn(process.execPath, [join(outdir, RUNNER_BUNDLE_ENTRY)], {
+        env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), FEATHERMAN_TERMINATION_LOG: join(scratch, 'result'), LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => { stderr += chunk; });
+      child.on('error', fail);
+      child.on('close', done);
+    });
+    if (code !== 0 || !existsSync(join(outdir, 'runner.cjs.cache'))) throw new Error(`the training run of ${outdir} exited ${code} without a code cache:\n${stderr}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * buildRunnerBundle writes the runner bundle into `outdir` and trains its code cache
+ * (side effect: runner.cjs, runner.cjs.map, runner.mjs, runner.cjs.cache) and returns the
+ * files that went into it, relative to the repository folder.
  */
 export async function buildRunnerBundle(outdir: string = DEFAULT_BUNDLE_DIR): Promise<string[]> {
+  await rm(join(outdir, 'runner.cjs.cache'), { force: true });
   const results = await Promise.all(runnerBuildOptions(outdir).map((options) => build(options)));
+  await trainRunnerBundle(outdir);
   return [...new Set(results.flatMap((result) => inputsOf(result.metafile)))].sort();
 }
 
