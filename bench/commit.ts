@@ -3,7 +3,8 @@
  * 10k and 100k data files (with their column stats, partition values, snapshots and
  * ledger rows, built with INSERT … SELECT range()) each get repeated one-file commits;
  * the catalog transaction alone is timed (median). Then, when runner/main exists, the
- * whole-process time of a runner appending one small landing file to the 100k catalog.
+ * whole-process time of a runner appending one small landing file to the largest catalog:
+ * the bundle a Job runs, and the same runner through tsx as a reference.
  * Last line: `commit growth <x>` = median at 100k / median at 1k.
  */
 import { spawn } from 'node:child_process';
@@ -113,27 +114,71 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-async function runnerAppend(dir: string, catalogPath: string): Promise<number | undefined> {
+interface RunnerWay {
+  name: string;
+  args: string[];
+  times: number[];
+}
+
+// One runner process ingesting the one new landing file: whole-process time, and with
+// BENCH_VERBOSE its phase times (from the DEBUG log lines) on stdout.
+async function timeRunner(way: RunnerWay, plan: object, env: NodeJS.ProcessEnv): Promise<void> {
+  const verbose = Boolean(process.env.BENCH_VERBOSE);
+  const started = Date.now();
+  const child = spawn(process.execPath, way.args, {
+    env: { ...process.env, ...env, FEATHERMAN_PLAN: JSON.stringify(plan), LOG_LEVEL: verbose ? 'debug' : 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => { stderr += chunk; });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ms = Date.now() - started;
+  if (code !== 0) throw new Error(`runner (${way.name}) exited with ${code}:\n${stderr.slice(-3000)}`);
+  way.times.push(ms);
+  if (!verbose) return;
+  const phases = stderr.split('\n').flatMap((line) => {
+    const match = /"time":"([^"]+)".*"phase":"(\w+)"/.exec(line);
+    return match?.[1] ? [`${match[2]} +${new Date(match[1]).getTime() - started}`] : [];
+  });
+  console.log(`  ${way.name}: ${ms} ms; phases (ms after spawn): ${phases.join(', ')}`);
+}
+
+const RUNS_PER_WAY = 3;
+
+/**
+ * runnerAppend times whole runner processes that each append one small landing file to
+ * the catalog: the bundle as a Job runs it (`node dist/runner.mjs`), and through tsx from
+ * the sources for reference, alternating so that load hits both alike. Medians in ms.
+ */
+async function runnerAppend(dir: string, catalogPath: string): Promise<{ bundle: number; tsx: number } | undefined> {
   const main = join(import.meta.dirname, '..', 'runner', 'main.ts');
   if (!existsSync(main)) return undefined;
+  const { ensureRunnerBundle } = await import('../local/runner-bundle.ts');
+  const ways: RunnerWay[] = [
+    { name: 'bundle', args: [await ensureRunnerBundle()], times: [] },
+    { name: 'tsx', args: ['--import', 'tsx', main], times: [] },
+  ];
   const { startEmbeddedS3 } = await import('../local/s3/embedded-s3.ts');
   const s3 = await startEmbeddedS3({ dir: join(dir, 's3'), buckets: ['bench'] });
   try {
     const { createS3ObjectStore } = await import('../runner/storage/s3-object-store.ts');
     const store = createS3ObjectStore({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-    await store.putBytes('landing/events/one.csv', 'id,ts,region,amount\n1,2026-01-01 00:00:00,r1,2.5\n');
-    store.close();
     const plan = { op: 'ingest', catalog: { name: 'bench', path: catalogPath }, objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true }, cacheDir: join(dir, 'cache'), table: TABLE };
-    const started = process.hrtime.bigint();
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', main], {
-        env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      child.on('exit', resolve);
-    });
-    if (code !== 0) throw new Error(`runner exited with ${code}`);
-    return Number(process.hrtime.bigint() - started) / 1e6;
+    const env = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    try {
+      for (let run = 0; run < RUNS_PER_WAY; run += 1) {
+        for (const way of ways) {
+          // Every run finds exactly one landing file it has not ingested yet.
+          await store.putBytes(`landing/events/one-${way.name}-${run}.csv`, `id,ts,region,amount\n${run},2026-01-01 00:00:00,r1,2.5\n`);
+          await timeRunner(way, plan, env);
+        }
+      }
+    } finally {
+      store.close();
+    }
+    const [bundle, tsx] = ways.map((way) => median(way.times));
+    return { bundle: bundle ?? 0, tsx: tsx ?? 0 };
   } finally {
     await s3.close();
   }
@@ -162,7 +207,9 @@ async function main(): Promise<void> {
     });
     const biggest = paths[paths.length - 1] ?? '';
     const whole = await runnerAppend(dir, biggest);
-    console.log(whole === undefined ? 'runner append: runner/main.ts not present, skipped' : `runner appending one small file at 100k data files: ${whole.toFixed(0)} ms whole process`);
+    console.log(whole === undefined
+      ? 'runner append: runner/main.ts not present, skipped'
+      : `runner appending one small file at 100k data files: ${whole.bundle.toFixed(0)} ms whole process (bundle, median of ${RUNS_PER_WAY}; through tsx ${whole.tsx.toFixed(0)} ms)`);
     console.log(`commit growth ${((medians[medians.length - 1] ?? 0) / (medians[0] || 1)).toFixed(2)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

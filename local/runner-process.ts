@@ -5,6 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunnerResult } from '../api/result.ts';
 import type { PlanInput } from '../api/plan.ts';
+import { runnerNodeArguments } from './runner-bundle.ts';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,9 +18,10 @@ export interface RunnerProcessOutcome {
 }
 
 /**
- * runRunnerProcess runs `runner/main.ts` as a child process with the plan in
- * FEATHERMAN_PLAN, the way a runner Job's container would, and returns its exit code and
- * the result it wrote to its termination log (side effects: whatever the plan does).
+ * runRunnerProcess runs the runner bundle (built from runner/main.ts, see
+ * ./runner-bundle.ts) as a child process with the plan in FEATHERMAN_PLAN, the way a
+ * runner Job's container would, and returns its exit code and the result it wrote to its
+ * termination log (side effects: whatever the plan does).
  */
 export async function runRunnerProcess(
   plan: PlanInput,
@@ -28,7 +30,7 @@ export async function runRunnerProcess(
   const scratch = await mkdtemp(join(tmpdir(), 'featherman-run-'));
   const terminationLog = join(scratch, 'termination-log');
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'runner/main.ts')], {
+    const child = spawn(process.execPath, await runnerNodeArguments(), {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env, FEATHERMAN_PLAN: JSON.stringify(plan), FEATHERMAN_TERMINATION_LOG: terminationLog },
       stdio: ['ignore', 'inherit', 'pipe'],

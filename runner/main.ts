@@ -1,5 +1,6 @@
 /**
- * The runner's entry point (`node --import tsx runner/main.ts`): read and validate the plan,
+ * The runner's entry point (a Job runs its bundle, `node dist/runner.mjs`; see
+ * scripts/build-runner.ts; `npm run runner` runs it through tsx): read and validate the plan,
  * take the catalog lock in the operation's mode, run the operation, log one INFO summary
  * line, write the result (≤ 4 KiB) to the termination log and exit: 0 when ok, 1 when the
  * operation failed, 2 when the plan is invalid, 143 when terminated by SIGTERM.
@@ -143,5 +144,5 @@ export async function runMain(env: Env, argv: readonly string[], options: { opsD
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   // stderr carries JSON log lines only; the AWS SDK would print a multi-line Node-version notice.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exit(await runMain(process.env, process.argv.slice(2), { handleSigterm: true }));
+  void runMain(process.env, process.argv.slice(2), { handleSigterm: true }).then((code) => process.exit(code));
 }

@@ -1,5 +1,5 @@
 /**
- * One container as a child process: `node --import tsx runner/main.ts <args>` with the
+ * One container as a child process: `node <runner bundle> <args>` (see ../runner-bundle.ts) with the
  * container's environment, FEATHERMAN_TERMINATION_LOG pointing at a temp file, and a
  * SIGKILL when the attempt is aborted (deadline, Job deleted, executor closing).
  */
@@ -10,12 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../runner/log.ts';
+import { runnerNodeArguments } from '../runner-bundle.ts';
 
-/** REPO_ROOT is the folder the runner runs in (tsx resolves from there). */
+/** REPO_ROOT is the folder the runner runs in. */
 export const REPO_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** RUNNER_ENTRY is the runner's entry script. */
-export const RUNNER_ENTRY = path.join(REPO_ROOT, 'runner', 'main.ts');
 
 // Kubelet's FallbackToLogsOnError keeps the last 80 lines, at most 2 KiB, of the log.
 const FALLBACK_LINES = 80;
@@ -25,7 +23,7 @@ const FALLBACK_BYTES = 2048;
 export interface ProcessRequest {
   args: string[];
   env: Record<string, string>;
-  /** entry is the script to run (default RUNNER_ENTRY). */
+  /** entry replaces the runner bundle (a `.ts` file runs through tsx). */
   entry?: string;
   signal: AbortSignal;
   logger: Logger;
@@ -63,7 +61,7 @@ export async function runPodProcess(request: ProcessRequest, onStart: (pid: numb
   await fs.writeFile(terminationLog, '');
   try {
     const env = { ...request.env, FEATHERMAN_TERMINATION_LOG: terminationLog };
-    const child = spawn(process.execPath, ['--import', 'tsx', request.entry ?? RUNNER_ENTRY, ...request.args], {
+    const child = spawn(process.execPath, [...(await runnerNodeArguments(request.entry)), ...request.args], {
       cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const startedAt = new Date();

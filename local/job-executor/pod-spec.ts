@@ -50,12 +50,13 @@ export function buildPod(job: V1Job, podName: string): V1Pod {
 
 /**
  * runnerArguments are the arguments the runner gets from a container: whatever follows
- * the script in `command` + `args` (an entry ending in main.ts/main.js), or else `args`
- * alone. The image's entry point itself always becomes `node --import tsx runner/main.ts` (pure).
+ * the script in `command` + `args` (an entry ending in runner.mjs, the image's bundle, or
+ * main.ts/main.js), or else `args` alone. The image's entry point itself always becomes
+ * the runner bundle built from this checkout (pure).
  */
 export function runnerArguments(container: V1Container): string[] {
   const all = [...(container.command ?? []), ...(container.args ?? [])];
-  const script = all.findIndex((part) => /(^|\/)main\.(ts|js|mjs)$/.test(part));
+  const script = all.findIndex((part) => /(^|\/)(main\.(ts|js|mjs)|runner\.mjs)$/.test(part));
   return script >= 0 ? all.slice(script + 1) : [...(container.args ?? [])];
 }
 

@@ -98,7 +98,7 @@ export function buildRunnerJob(name: string, options: RunnerJobOptions): V1Job {
           initContainers: [{ name: 'wait-for-catalog', image: 'busybox:1.36', command: ['sh', '-c', `until [ -d ${CATALOG_MOUNT} ]; do sleep 1; done`], volumeMounts: [{ name: 'catalog', mountPath: CATALOG_MOUNT }] }],
           containers: [{
             name: 'runner', image: 'ghcr.io/featherman/runner:0.1.0',
-            command: ['node', '--import', 'tsx', '/app/runner/main.ts'],
+            command: ['node', '/app/dist/runner.mjs'],
             env: [
               { name: 'FEATHERMAN_PLAN', value: typeof options.plan === 'string' ? options.plan : JSON.stringify(options.plan) },
               { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: secret, key: 'access-key' } } },

@@ -32,6 +32,7 @@ describe('job executor: pod spec builders', () => {
 
   it('maps the container command to runner arguments', () => {
     assert.deepEqual(runnerArguments({ name: 'r', command: ['node', '--import', 'tsx', '/app/runner/main.ts'], args: ['--plan', '/p.json'] }), ['--plan', '/p.json']);
+    assert.deepEqual(runnerArguments({ name: 'r', command: ['node', 'dist/runner.mjs', '--plan', '/p.json'], args: ['--verbose'] }), ['--plan', '/p.json', '--verbose']);
     assert.deepEqual(runnerArguments({ name: 'r', command: ['featherman-runner'], args: ['--plan=/p.json'] }), ['--plan=/p.json']);
     assert.deepEqual(runnerArguments({ name: 'r', command: ['node', 'runner/main.js', '--plan', 'x'] }), ['--plan', 'x']);
     assert.deepEqual(runnerArguments({ name: 'r' }), []);

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanInput } from '../../api/plan.ts';
+import { runnerNodeArguments } from '../../local/runner-bundle.ts';
 import { tempDir, removeDir } from './temp-dir.ts';
 
 /** REPO_ROOT is the repository folder (where runner/main.ts lives). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** RUNNER_MAIN is the runner entry point tests spawn. */
+/** RUNNER_MAIN is the runner's source entry point; tests spawn the bundle built from it. */
 export const RUNNER_MAIN = join(REPO_ROOT, 'runner', 'main.ts');
 
 /** RunnerRun is what one runner child process left: exit, log lines and termination log text. */
@@ -36,9 +37,10 @@ export interface RunOptions {
 }
 
 /**
- * spawnRunner runs runner/main.ts as a child process the way a Job container would (plan in
- * FEATHERMAN_PLAN unless `plan` is undefined, termination log in a temp file) and returns
- * what it left (side effects: the plan's).
+ * spawnRunner runs the runner bundle built from runner/main.ts (local/runner-bundle.ts) as
+ * a child process the way a Job container would (plan in FEATHERMAN_PLAN unless `plan` is
+ * undefined, termination log in a temp file) and returns what it left (side effects: the
+ * plan's).
  */
 export async function spawnRunner(plan: PlanInput | string | undefined, options: RunOptions = {}): Promise<RunnerRun> {
   const scratch = await tempDir(undefined, 'fm-run-');
@@ -50,7 +52,7 @@ export async function spawnRunner(plan: PlanInput | string | undefined, options:
       ...options.env,
     };
     if (plan !== undefined) env.FEATHERMAN_PLAN = typeof plan === 'string' ? plan : JSON.stringify(plan);
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', RUNNER_MAIN, ...(options.args ?? [])], {
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', ...(await runnerNodeArguments()), ...(options.args ?? [])], {
       cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'],
     });
     const run: RunnerRun = { exitCode: null, signal: null, stderr: '', lines: [], logs: [], terminationLog: '' };

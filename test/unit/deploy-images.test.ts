@@ -24,7 +24,13 @@ function stagesOf(text: string): Stage[] {
   return stages;
 }
 
-for (const [image, entry] of [['runner', 'runner/main.ts'], ['functions', 'functions/main.ts']] as const) {
+// The runner image runs the esbuild bundle of runner/main.ts; the functions image runs its sources through tsx.
+const IMAGES = [
+  { image: 'runner', argv: ['node', 'dist/runner.mjs'], source: 'runner/main.ts', tsx: false },
+  { image: 'functions', argv: ['node', '--import', 'tsx', 'functions/main.ts'], source: 'functions/main.ts', tsx: true },
+] as const;
+
+for (const { image, argv: expected, source, tsx } of IMAGES) {
   test(`docker/${image}.Dockerfile: multi-stage, pinned, non-root, no build tools in the final image, read-only root FS ready`, () => {
     const stages = stagesOf(readFileSync(`docker/${image}.Dockerfile`, 'utf8'));
     assert.ok(stages.length >= 2, 'multi-stage');
@@ -37,14 +43,20 @@ for (const [image, entry] of [['runner', 'runner/main.ts'], ['functions', 'funct
     assert.match(body, /rm -rf [^\n]*\/usr\/local\/bin\/npm/, 'npm removed');
     const user = /^USER\s+(\d+)(?::(\d+))?$/m.exec(body);
     assert.ok(user && Number(user[1]) !== 0, 'numeric non-root USER');
-    assert.match(body, /TSX_DISABLE_CACHE=1/, 'tsx writes no cache');
+    if (tsx) assert.match(body, /TSX_DISABLE_CACHE=1/, 'tsx writes no cache');
     assert.match(body, /TMPDIR=\/tmp/);
     const entrypoint = /^ENTRYPOINT\s+(\[.*\])$/m.exec(body);
     assert.ok(entrypoint?.[1]);
     const argv = JSON.parse(entrypoint[1]) as string[];
-    assert.deepEqual(argv.slice(0, 3), ['node', '--import', 'tsx']);
-    assert.equal(argv[3], entry);
-    assert.ok(existsSync(entry));
+    assert.deepEqual(argv, expected);
+    assert.ok(existsSync(source));
+    if (!tsx) {
+      const build = stages.find((stage) => stage.lines.some((line) => /^RUN node --import tsx scripts\/build-runner\.ts dist /.test(line)));
+      assert.ok(build && build !== final, 'an earlier stage builds the bundle');
+      assert.match(build.lines.join('\n'), /build-runner\.ts dist && test -s dist\/runner\.cjs\.cache/, 'and its code cache');
+      assert.match(body, /^COPY --from=\S+ .*\/app\/dist \.\/dist$/m, 'the final stage gets the bundle');
+      assert.doesNotMatch(body, /^COPY .*\brunner\b/m, 'the final stage has no runner sources');
+    }
     assert.ok(existsSync(`docker/${image}.Dockerfile.dockerignore`));
   });
 }
