@@ -7,7 +7,7 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import { parseDuckLakePrimitive, toDuckDBSql } from '../../../api/column-type.ts';
-import type { CommitTx } from '../catalog/index.ts';
+import { queryBound, type CommitTx } from '../catalog/index.ts';
 import { queryOne, queryRows } from '../duckdb.ts';
 import { collectColumnBounds, planDataFiles, type ColumnBounds, type PlannedDataFile } from './file-plan.ts';
 import type { WrittenFile } from './parquet-writer.ts';
@@ -108,8 +108,18 @@ async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves
  */
 export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Promise<PlannedDataFile[]> {
   const { tableId } = input;
-  const stats = await queryOne(tx.connection, 'SELECT record_count, next_row_id, file_size_bytes FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
-  const planned = planDataFiles(input.files, Number(stats?.next_row_id ?? 0), () => tx.allocFileId());
+  const rows = input.files.reduce((sum, file) => sum + file.rowCount, 0);
+  const bytes = input.files.reduce((sum, file) => sum + file.sizeBytes, 0);
+  // The table_stats upsert first, RETURNING the raised next_row_id: the row ids of the new
+  // files start where it stood, so no separate read is needed.
+  const raised = await queryBound(
+    tx.connection,
+    'UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ? RETURNING next_row_id',
+    [rows, rows, bytes, tableId],
+  );
+  const raisedTo = raised[0]?.next_row_id;
+  if (raisedTo === undefined) await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, rows, bytes]);
+  const planned = planDataFiles(input.files, raisedTo === undefined || raisedTo === null ? 0 : Number(raisedTo) - rows, () => tx.allocFileId());
   await insertBatched(tx, 'ducklake_data_file', 16, planned.map((file) => [
     file.dataFileId, tableId, tx.snapshotId, null, null, file.path, true, 'parquet',
     file.recordCount, file.fileSizeBytes, file.footerSize, file.rowIdStart, input.partitionId, null, null, null,
@@ -121,14 +131,7 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
   await insertBatched(tx, 'ducklake_file_partition_value', 4, planned.flatMap((file) => file.partitionValues.map((value, index) => [
     file.dataFileId, tableId, index, value,
   ])));
-  const rows = planned.reduce((sum, file) => sum + file.recordCount, 0);
-  const bytes = planned.reduce((sum, file) => sum + file.fileSizeBytes, 0);
-  if (stats) {
-    await tx.run('UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ?', [rows, rows, bytes, tableId]);
-  } else {
-    await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, rows, bytes]);
-  }
-  const existingRows = await queryRows(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
+  const existingRows = await queryBound(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
   const existing = new Map<number, ExistingColumnStats>(existingRows.map((row) => [Number(row.column_id), {
     containsNull: typeof row.contains_null === 'boolean' ? row.contains_null : null,
     containsNan: typeof row.contains_nan === 'boolean' ? row.contains_nan : null,
