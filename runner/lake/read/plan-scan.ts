@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
-import { readFiles, readPartitionCombos } from './files.ts';
+import { readFiles } from './files.ts';
+import { readPartitionKeys } from './partition-keys.ts';
 import type { SqlShape, TableReference } from './predicates.ts';
 import { compilePredicates, decidePartitionFilters, pruneFiles, type CompiledPredicate } from './prune.ts';
 import { readTables, type LakeTable } from './tables.ts';
@@ -76,9 +77,9 @@ export async function planScan(catalog: DuckDBConnection, dataPath: string, snap
     let filesTotal: number | undefined;
     const keyColumns = new Set([...table.partitionSpecs.values()].flatMap((spec) => spec.map((key) => key.columnId)));
     if (keyCount > 0 && predicates.some((p) => keyColumns.has(p.column.id))) {
-      const combos = await readPartitionCombos(catalog, snapshotId, table.tableId, keyCount);
-      partitionFilters = decidePartitionFilters(table, combos, predicates);
-      filesTotal = combos.reduce((sum, combo) => sum + combo.files, 0);
+      const keys = await readPartitionKeys(catalog, snapshotId, table.tableId);
+      partitionFilters = decidePartitionFilters(table, keys, predicates);
+      filesTotal = keys.specs.reduce((sum, spec) => sum + spec.files, 0);
     }
     const files = await readFiles(catalog, snapshotId, table, { statsColumnIds, ...(partitionFilters ? { partitionFilters } : {}) });
     const { kept } = pruneFiles(files, table, predicates);
