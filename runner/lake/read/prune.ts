@@ -77,6 +77,9 @@ export function fileCanMatch(file: LakeDataFile, table: LakeTable, predicates: r
   return true;
 }
 
+/** BOUND_SIDE is the bound each comparison reads in compareAllows. */
+const BOUND_SIDE: Record<CompareOp, 'min' | 'max' | 'both'> = { '=': 'both', '!=': 'both', '<': 'min', '<=': 'min', '>': 'max', '>=': 'max' };
+
 function statsAllow(file: LakeDataFile, predicate: CompiledPredicate): boolean {
   const stats = file.stats.get(predicate.column.id);
   if (!stats) return true;
@@ -90,8 +93,10 @@ function statsAllow(file: LakeDataFile, predicate: CompiledPredicate): boolean {
   // NaN sorts above every number in DuckDB, so float bounds are trusted only without NaN.
   const nanFree = predicate.domain !== 'float' || stats.containsNan === false;
   if (predicate.domain && nanFree) {
-    range.min = parseStatValue(predicate.domain, stats.min, predicate.column.type);
-    range.max = parseStatValue(predicate.domain, stats.max, predicate.column.type);
+    // A one-sided comparison reads one bound only: parsing is most of the pruning's cost.
+    const side = predicate.kind === 'compare' ? BOUND_SIDE[predicate.op] : 'both';
+    if (side !== 'max') range.min = parseStatValue(predicate.domain, stats.min, predicate.column.type);
+    if (side !== 'min') range.max = parseStatValue(predicate.domain, stats.max, predicate.column.type);
   }
   return rangeAllows(range, predicate);
 }
