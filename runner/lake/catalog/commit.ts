@@ -101,8 +101,9 @@ export async function commitSnapshot(connection: DuckDBConnection, info: CommitI
   try {
     previous = await beginWithHead(connection);
   } catch (error) {
-    // BEGIN inside an open transaction fails before anything ran: that transaction is not ours.
-    if (!(error instanceof Error && /within a transaction/i.test(error.message))) await rollbackQuietly(connection);
+    // Whatever failed (BEGIN inside an open transaction, or the read), DuckDB has aborted
+    // the transaction: end it so the connection stays usable.
+    await rollbackQuietly(connection);
     throw error;
   }
   try {
