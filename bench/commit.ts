@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyTablePlan, InitCatalogPlan } from '../api/plan.ts';
-import { commitSnapshot, readTable } from '../runner/lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readTable } from '../runner/lake/catalog/index.ts';
 import { openDuckDB, runSql, type DuckDBHandle } from '../runner/lake/duckdb.ts';
 import { insertDataFiles } from '../runner/lake/write/commit-files.ts';
 import { ensureLedger, recordIngested } from '../runner/lake/write/ledger.ts';
@@ -92,7 +92,8 @@ interface BenchCatalog {
 }
 
 async function openBench(path: string): Promise<BenchCatalog> {
-  const db: DuckDBHandle = await openDuckDB(path);
+  // Opened as the runner opens it (openCatalog: one thread, the 1.0 check).
+  const db: DuckDBHandle = await openCatalog(path);
   const latest = Number((await db.connection.runAndReadAll('SELECT max(snapshot_id) FROM ducklake_snapshot')).getRows()[0]?.[0]);
   const table = await readTable(db.connection, 'main', 'events', latest);
   if (!table) throw new Error('bench table missing');
