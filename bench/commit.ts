@@ -10,10 +10,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyTablePlan, InitCatalogPlan } from '../api/plan.ts';
-import { commitSnapshot, readTable } from '../runner/lake/catalog/index.ts';
+import { commitSnapshot, openCatalog, readTable } from '../runner/lake/catalog/index.ts';
 import { openDuckDB, runSql, type DuckDBHandle } from '../runner/lake/duckdb.ts';
 import { insertDataFiles } from '../runner/lake/write/commit-files.ts';
 import { ensureLedger, recordIngested } from '../runner/lake/write/ledger.ts';
@@ -88,18 +88,22 @@ interface BenchCatalog {
   partitionId: number | null;
   leaves: ReturnType<typeof leafColumns>;
   times: number[];
+  /** CPU time of the process (JS and DuckDB's threads) per commit: steadier than wall time on a loaded machine. */
+  cpu: number[];
 }
 
 async function openBench(path: string): Promise<BenchCatalog> {
-  const db: DuckDBHandle = await openDuckDB(path);
+  // Opened as the runner opens it (openCatalog: one thread, the 1.0 check).
+  const db: DuckDBHandle = await openCatalog(path);
   const latest = Number((await db.connection.runAndReadAll('SELECT max(snapshot_id) FROM ducklake_snapshot')).getRows()[0]?.[0]);
   const table = await readTable(db.connection, 'main', 'events', latest);
   if (!table) throw new Error('bench table missing');
-  return { db, tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, leaves: leafColumns(buildColumnTree(table.columns)), times: [] };
+  return { db, tableId: table.tableId, partitionId: table.partition?.partitionId ?? null, leaves: leafColumns(buildColumnTree(table.columns)), times: [], cpu: [] };
 }
 
 async function commitOne(bench: BenchCatalog, n: number): Promise<void> {
   const file = oneFile(n);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await commitSnapshot(bench.db.connection, { message: 'bench' }, async (tx) => {
     await insertDataFiles(tx, { tableId: bench.tableId, partitionId: bench.partitionId, files: [file], leaves: bench.leaves });
@@ -107,6 +111,8 @@ async function commitOne(bench: BenchCatalog, n: number): Promise<void> {
     await recordIngested(tx.connection, bench.tableId, tx.snapshotId, new Date(), [{ key: `landing/events/new-${n}.csv`, etag: `e${n}`, size: 100 }]);
   });
   bench.times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  const used = process.cpuUsage(cpu);
+  bench.cpu.push((used.user + used.system) / 1000);
 }
 
 const median = (values: number[]) => {
@@ -203,8 +209,9 @@ async function main(): Promise<void> {
     const medians = benches.map((bench) => median(bench.times));
     benches.forEach((bench, i) => {
       const sorted = [...bench.times].sort((a, b) => a - b);
-      console.log(`one-file commit at ${(SIZES[i] ?? 0).toLocaleString('en-US')} data files: median ${(medians[i] ?? 0).toFixed(2)} ms, min ${sorted[0]?.toFixed(2)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]?.toFixed(2)} ms over ${COMMITS} commits`);
+      console.log(`one-file commit at ${(SIZES[i] ?? 0).toLocaleString('en-US')} data files: median ${(medians[i] ?? 0).toFixed(2)} ms, min ${sorted[0]?.toFixed(2)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]?.toFixed(2)} ms over ${COMMITS} commits; CPU median ${median(bench.cpu).toFixed(2)} ms`);
     });
+    console.log(`load average during the commits: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times scale with it on a shared machine)`);
     const biggest = paths[paths.length - 1] ?? '';
     const whole = await runnerAppend(dir, biggest);
     console.log(whole === undefined

@@ -91,7 +91,8 @@ export function attachLogger(connection: DuckDBConnection, log: Logger): void {
   loggers.set(connection, log);
 }
 
-function debugSql(connection: DuckDBConnection, sql: string, params?: SqlParams): void {
+/** debugSql logs one statement and its bound values at DEBUG when the connection has a logger (side effect: log only). */
+export function debugSql(connection: DuckDBConnection, sql: string, params?: SqlParams): void {
   const log = loggers.get(connection);
   if (log?.isLevelEnabled('debug')) log.debug({ sql, params: params === undefined ? undefined : redactBig(params) }, 'sql');
 }

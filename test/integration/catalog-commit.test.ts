@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDuckDB, queryRows, type DuckDBHandle } from '../../runner/lake/duckdb.ts';
 import { commitSnapshot, initCatalog, listSnapshots, readCatalogState, readSnapshotAtTime } from '../../runner/lake/catalog/index.ts';
+import { insertDataFiles } from '../../runner/lake/write/commit-files.ts';
 
 describe('commitSnapshot', () => {
   let dir = '';
@@ -111,5 +112,53 @@ describe('commitSnapshot', () => {
       /(PRIMARY KEY|Duplicate key|constraint)/i,
     );
     assert.equal((await readCatalogState(db.connection)).snapshot.snapshotId, 3);
+  });
+
+  it('fails inside a transaction the caller opened and leaves the connection usable', async () => {
+    await db.connection.run('BEGIN TRANSACTION');
+    await db.connection.run("INSERT INTO ducklake_tag VALUES (7, 3, NULL, 'comment', 'outer')");
+    await assert.rejects(commitSnapshot(db.connection, {}, async () => {}), /transaction/i);
+    // DuckDB aborts the enclosing transaction on the failed BEGIN; the commit ended it.
+    assert.deepEqual(await queryRows(db.connection, 'SELECT count(*)::INTEGER AS n FROM ducklake_tag WHERE object_id = 7'), [{ n: 0 }]);
+    assert.equal((await readCatalogState(db.connection)).snapshot.snapshotId, 3);
+  });
+
+  it('starts each insert\'s row ids where table_stats left them (UPDATE … RETURNING, the first insert creates the row)', async () => {
+    const file = (n: number, rows: number) => ({
+      localPath: '', relativePath: `f${n}.parquet`, rowCount: rows, sizeBytes: 100 * rows, footerSize: 10, partitionValues: [],
+      columnStats: [{ columnId: 1, columnSizeBytes: 8, valueCount: rows, nullCount: 0, minValue: '1', maxValue: String(rows), containsNan: null }],
+    });
+    const leaves = [{ columnId: 1, path: ['id'], type: 'int64' }];
+    const starts: number[] = [];
+    for (const rows of [[10, 5], [7]]) {
+      await commitSnapshot(db.connection, {}, async (tx) => {
+        const planned = await insertDataFiles(tx, { tableId: 9, partitionId: null, files: rows.map((r, i) => file(tx.snapshotId * 10 + i, r)), leaves });
+        starts.push(...planned.map((p) => p.rowIdStart));
+      });
+    }
+    assert.deepEqual(starts, [0, 10, 15]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT record_count, next_row_id, file_size_bytes FROM ducklake_table_stats WHERE table_id = 9'), [
+      { record_count: 22, next_row_id: 22, file_size_bytes: 2200 },
+    ]);
+    assert.deepEqual(await queryRows(db.connection, 'SELECT row_id_start FROM ducklake_data_file WHERE table_id = 9 ORDER BY data_file_id'), [
+      { row_id_start: 0 }, { row_id_start: 10 }, { row_id_start: 15 },
+    ]);
+  });
+  it('marks a column with no table stats row, in a table that held rows, as maybe NULL (the extension adds columns without one)', async () => {
+    const stats = (columnId: number) => ({ columnId, columnSizeBytes: 8, valueCount: 3, nullCount: 0, minValue: '1', maxValue: '3', containsNan: null });
+    const file = (name: string, columnIds: number[]) => ({
+      localPath: '', relativePath: name, rowCount: 3, sizeBytes: 300, footerSize: 10, partitionValues: [], columnStats: columnIds.map(stats),
+    });
+    const leaves = [{ columnId: 1, path: ['id'], type: 'int64' }, { columnId: 2, path: ['added'], type: 'int64' }];
+    await commitSnapshot(db.connection, {}, async (tx) => {
+      await insertDataFiles(tx, { tableId: 11, partitionId: null, files: [file('first.parquet', [1])], leaves: leaves.slice(0, 1) });
+    });
+    // Column 2 arrives later, as the extension's ALTER leaves it: no ducklake_table_column_stats row.
+    await commitSnapshot(db.connection, {}, async (tx) => {
+      await insertDataFiles(tx, { tableId: 11, partitionId: null, files: [file('second.parquet', [1, 2])], leaves });
+    });
+    assert.deepEqual(await queryRows(db.connection, 'SELECT column_id, contains_null FROM ducklake_table_column_stats WHERE table_id = 11 ORDER BY column_id'), [
+      { column_id: 1, contains_null: false }, { column_id: 2, contains_null: true },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnStats, LakeDataFile } from '../../runner/lake/read/files.ts';
 import { compilePredicates, decidePartitionFilters, pruneFiles, type Predicate } from '../../runner/lake/read/prune.ts';
+import type { PartitionKeys } from '../../runner/lake/read/partition-keys.ts';
 import type { LakeTable } from '../../runner/lake/read/tables.ts';
 import type { SqlConstant } from '../../runner/lake/read/values.ts';
 import { bucketOf, murmur3String } from '../../runner/lake/write/murmur3.ts';
@@ -140,31 +141,55 @@ describe('pruneFiles by partition values', () => {
 });
 
 describe('decidePartitionFilters', () => {
-  const combos = [
-    { partitionId: 10, values: ['EU', '2024', '3'], files: 5 },
-    { partitionId: 10, values: ['US', '2024', '6'], files: 7 },
-    { partitionId: 10, values: [null, '2025', '1'], files: 1 },
-  ];
+  // The visible files: 13 of spec 10, with these distinct values per key.
+  const keys: PartitionKeys = {
+    specs: [{ partitionId: 10, files: 13 }],
+    values: new Map<number, (string | null)[]>([[0, ['EU', 'US', null]], [1, ['2024', '2025']], [2, ['3', '6', '1']]]),
+  };
   const compile = (predicates: Predicate[]) => compilePredicates(table, predicates);
-  it('lists only the values of surviving combos', () => {
-    assert.deepEqual(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), [
+  it('lists only the surviving values of the keys where some value fails', () => {
+    assert.deepEqual(decidePartitionFilters(table, keys, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), [
       { keyIndex: 0, values: ['US'], allowNull: false },
+    ]);
+    // year(ts) and month(ts) are judged each on its own.
+    assert.deepEqual(decidePartitionFilters(table, keys, compile([{ kind: 'compare', column: 'ts', op: '=', value: cast('2024-06-02 10:00:00', 'TIMESTAMP') }])), [
       { keyIndex: 1, values: ['2024'], allowNull: false },
       { keyIndex: 2, values: ['6'], allowNull: false },
     ]);
   });
-  it('matches nothing when no combo survives', () => {
-    const filters = decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'region', op: '=', value: str('APAC') }]));
-    assert.deepEqual(filters?.[0], { keyIndex: 0, values: [], allowNull: false });
+  it('matches nothing when no value survives', () => {
+    const filters = decidePartitionFilters(table, keys, compile([{ kind: 'compare', column: 'region', op: '=', value: str('APAC') }]));
+    assert.deepEqual(filters, [{ keyIndex: 0, values: [], allowNull: false }]);
   });
   it('lists everything when nothing is pruned, no key column is used, or specs differ', () => {
-    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'id', op: '=', value: int(1) }])), undefined);
-    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'null', column: 'region', negated: false }]))?.[0]?.allowNull, true);
-    // EU and US survive, the NULL-key combo does not: still a filter.
-    assert.deepEqual(decidePartitionFilters(table, combos, compile([{ kind: 'in', column: 'region', values: [str('EU'), str('US')] }]))?.[0], { keyIndex: 0, values: ['EU', 'US'], allowNull: false });
-    assert.equal(decidePartitionFilters(table, combos, compile([{ kind: 'compare', column: 'ts', op: '>=', value: cast('2024-01-01', 'TIMESTAMP') }])), undefined);
-    const mixed = [...combos, { partitionId: null, values: [null, null, null], files: 2 }];
+    assert.equal(decidePartitionFilters(table, keys, compile([{ kind: 'compare', column: 'id', op: '=', value: int(1) }])), undefined);
+    assert.deepEqual(decidePartitionFilters(table, keys, compile([{ kind: 'null', column: 'region', negated: false }])), [{ keyIndex: 0, values: [], allowNull: true }]);
+    // EU and US survive, the NULL key does not: still a filter.
+    assert.deepEqual(decidePartitionFilters(table, keys, compile([{ kind: 'in', column: 'region', values: [str('EU'), str('US')] }]))?.[0], { keyIndex: 0, values: ['EU', 'US'], allowNull: false });
+    assert.equal(decidePartitionFilters(table, keys, compile([{ kind: 'compare', column: 'ts', op: '>=', value: cast('2024-01-01', 'TIMESTAMP') }])), undefined);
+    const mixed: PartitionKeys = { ...keys, specs: [...keys.specs, { partitionId: null, files: 2 }] };
     assert.equal(decidePartitionFilters(table, mixed, compile([{ kind: 'compare', column: 'region', op: '=', value: str('US') }])), undefined);
+  });
+  it('keeps every file that pruneFiles keeps', () => {
+    const files = [
+      file(1, {}, ['EU', '2024', '3']), file(2, {}, ['US', '2024', '6']), file(3, {}, [null, '2025', '1']), file(4, {}, ['US', '2025', '1']),
+    ];
+    const predicates: Predicate[][] = [
+      [{ kind: 'compare', column: 'region', op: '=', value: str('US') }, { kind: 'compare', column: 'ts', op: '<', value: cast('2025-01-01', 'TIMESTAMP') }],
+      [{ kind: 'null', column: 'region', negated: false }],
+      [{ kind: 'in', column: 'region', values: [str('EU'), str('US')] }],
+    ];
+    for (const list of predicates) {
+      const compiled = compile(list);
+      const filters = decidePartitionFilters(table, keys, compiled) ?? [];
+      const passes = (f: LakeDataFile) => filters.every((filter) => {
+        const value = f.partitionValues[filter.keyIndex];
+        return value === null ? filter.allowNull : value !== undefined && filter.values.includes(value);
+      });
+      const exact = pruneFiles(files, table, compiled).kept.map((f) => f.id);
+      assert.deepEqual(pruneFiles(files.filter(passes), table, compiled).kept.map((f) => f.id), exact, JSON.stringify(list));
+      assert.ok(files.filter(passes).length < files.length, 'the filters prune something');
+    }
   });
 });
 

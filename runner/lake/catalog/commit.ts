@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
-import { runSql, withTransaction, type SqlParams } from '../duckdb.ts';
+import { asNumber, queryRowsBig, runSql, type SqlParams } from '../duckdb.ts';
 import { renderChanges, type ChangeEntry, type IdChangeKind, type NameChangeKind } from './changes.ts';
-import { readSnapshot, type SnapshotRow } from './state.ts';
+import type { SnapshotRow } from './state.ts';
+import { runBound } from './statements.ts';
 
 /** CommitInfo is the optional author and message recorded in ducklake_snapshot_changes. */
 export interface CommitInfo {
@@ -33,8 +34,8 @@ export interface CommitTx {
   readonly connection: DuckDBConnection;
   /** The snapshot being written (previous + 1). */
   readonly snapshotId: number;
-  /** The latest snapshot when the commit started. */
-  readonly previous: SnapshotRow;
+  /** The latest snapshot when the commit started: its id, schema version and id counters. */
+  readonly previous: SnapshotHead;
   /** allocCatalogId takes the next id for a schema, table, view, macro, partition or sort spec. */
   allocCatalogId(): number;
   /** allocFileId takes the next id for a data file, delete file or name mapping. */
@@ -53,6 +54,37 @@ export interface CommitTx {
   run(sql: string, params?: SqlParams): Promise<void>;
 }
 
+/** SnapshotHead is what a commit needs of the snapshot it builds on. */
+export type SnapshotHead = Pick<SnapshotRow, 'snapshotId' | 'schemaVersion' | 'nextCatalogId' | 'nextFileId'>;
+
+const HEAD_SQL = `SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake_snapshot
+  WHERE snapshot_id = (SELECT max(snapshot_id) FROM ducklake_snapshot)`;
+
+/**
+ * beginWithHead opens the commit's transaction and reads the latest snapshot's id and
+ * counters in the same native call (side effect: BEGIN). The text has no bound values, so
+ * both statements go in one round trip. The read touches ducklake_snapshot alone: a join
+ * with the changes, or ORDER BY … LIMIT 1, would grow with the number of snapshots.
+ */
+async function beginWithHead(connection: DuckDBConnection): Promise<SnapshotHead | undefined> {
+  const row = (await queryRowsBig(connection, `BEGIN TRANSACTION; ${HEAD_SQL}`))[0];
+  if (!row) return undefined;
+  return {
+    snapshotId: asNumber(row.snapshot_id, 'snapshot_id'),
+    schemaVersion: asNumber(row.schema_version, 'schema_version'),
+    nextCatalogId: asNumber(row.next_catalog_id, 'next_catalog_id'),
+    nextFileId: asNumber(row.next_file_id, 'next_file_id'),
+  };
+}
+
+async function rollbackQuietly(connection: DuckDBConnection): Promise<void> {
+  try {
+    await runSql(connection, 'ROLLBACK');
+  } catch {
+    // No transaction is open (a failed COMMIT ends it); the original error is what matters.
+  }
+}
+
 /** CommitBuilder writes a commit's change rows through the CommitTx. */
 export type CommitBuilder = (tx: CommitTx) => Promise<void>;
 
@@ -64,8 +96,17 @@ export type CommitBuilder = (tx: CommitTx) => Promise<void>;
  * error rolls everything back and is rethrown; the catalog stays at its last snapshot.
  */
 export async function commitSnapshot(connection: DuckDBConnection, info: CommitInfo, build: CommitBuilder): Promise<CommitResult> {
-  return withTransaction(connection, async () => {
-    const previous = await readSnapshot(connection);
+  let committed = false;
+  let previous: SnapshotHead | undefined;
+  try {
+    previous = await beginWithHead(connection);
+  } catch (error) {
+    // Whatever failed (BEGIN inside an open transaction, or the read), DuckDB has aborted
+    // the transaction: end it so the connection stays usable.
+    await rollbackQuietly(connection);
+    throw error;
+  }
+  try {
     if (previous === undefined) throw new FeathermanError('FM_ERR_CATALOG_MISSING', 'the catalog has no snapshot; run init-catalog first.');
     const snapshotId = previous.snapshotId + 1;
     let nextCatalogId = previous.nextCatalogId;
@@ -88,20 +129,26 @@ export async function commitSnapshot(connection: DuckDBConnection, info: CommitI
         else if (value.name === undefined) changes.push({ kind: 'created_schema', schema: value.schema });
         else changes.push({ kind: kind as Exclude<NameChangeKind, 'created_schema'>, schema: value.schema, name: value.name });
       },
-      run: (sql, params) => runSql(connection, sql, params),
+      // Without values a statement may be several; those go the plain way.
+      run: (sql, params) => (params === undefined ? runSql(connection, sql) : runBound(connection, sql, params)),
     };
     await build(tx);
     const schemaVersion = schemaChanged ? previous.schemaVersion + 1 : previous.schemaVersion;
     const changesMade = renderChanges(changes);
-    await runSql(connection, 'INSERT INTO ducklake_snapshot VALUES (?, ?::TIMESTAMPTZ, ?, ?, ?)', [
+    await runBound(connection, 'INSERT INTO ducklake_snapshot VALUES (?, ?::TIMESTAMPTZ, ?, ?, ?)', [
       snapshotId, (info.now ?? new Date()).toISOString(), schemaVersion, nextCatalogId, nextFileId,
     ]);
-    for (const tableId of versionedTables) {
-      await runSql(connection, 'INSERT INTO ducklake_schema_versions VALUES (?, ?, ?)', [snapshotId, schemaVersion, tableId]);
+    if (versionedTables.length > 0) {
+      await runBound(connection, `INSERT INTO ducklake_schema_versions VALUES ${versionedTables.map(() => '(?, ?, ?)').join(', ')}`,
+        versionedTables.flatMap((tableId) => [snapshotId, schemaVersion, tableId]));
     }
-    await runSql(connection, 'INSERT INTO ducklake_snapshot_changes VALUES (?, ?, ?, ?, ?)', [
+    await runBound(connection, 'INSERT INTO ducklake_snapshot_changes VALUES (?, ?, ?, ?, ?)', [
       snapshotId, changesMade, info.author ?? null, info.message ?? null, info.extraInfo ?? null,
     ]);
+    await runSql(connection, 'COMMIT');
+    committed = true;
     return { snapshotId, schemaVersion, nextCatalogId, nextFileId, changesMade };
-  });
+  } finally {
+    if (!committed) await rollbackQuietly(connection);
+  }
 }

@@ -7,7 +7,8 @@
  * - `commitSnapshot(conn, { author, message }, async (tx) => { … })`: one snapshot in one
  *   transaction. The builder gets `tx.snapshotId`, `tx.allocCatalogId()`, `tx.allocFileId()`,
  *   `tx.bumpSchemaVersion(tableId, { schemaVersionsRow })`, `tx.addChange(kind, value)`
- *   (`inserted_into_table`, 5 / `created_table`, { schema, name }) and `tx.run(sql, params)`.
+ *   (`inserted_into_table`, 5 / `created_table`, { schema, name }) and `tx.run(sql, params)`
+ *   (prepared once per connection: `runBound`/`queryBound`).
  *   It returns `{ snapshotId, schemaVersion, nextCatalogId, nextFileId, changesMade }`.
  *   A throw inside the builder rolls everything back.
  * - `readCatalogState(conn, snapshotId?)`: the snapshot row (latest or given), data_path and
@@ -35,7 +36,8 @@ export { READABLE_OLDER_VERSIONS, assertCatalogReadable, openCatalogForReading }
 export type { ReadableCatalog } from './legacy.ts';
 export type { InitCatalogOptions, InitCatalogResult } from './init.ts';
 export { commitSnapshot } from './commit.ts';
-export type { CommitBuilder, CommitInfo, CommitResult, CommitTx } from './commit.ts';
+export type { CommitBuilder, CommitInfo, CommitResult, CommitTx, SnapshotHead } from './commit.ts';
+export { queryBound, runBound } from './statements.ts';
 export { listSnapshots, readCatalogState, readSnapshot, readSnapshotAtTime, visibleAt } from './state.ts';
 export { readTableFigures, type TableFigures } from './table-figures.ts';
 export type { CatalogState, SnapshotRow } from './state.ts';

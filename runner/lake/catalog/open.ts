@@ -25,13 +25,17 @@ async function exists(path: string): Promise<boolean> {
  * openCatalogFile opens a catalog DuckDB file (side effect: DuckDB may write its WAL).
  * A missing file is FM_ERR_CATALOG_MISSING unless `create` is set; a file DuckDB cannot
  * open is FM_ERR_CATALOG_VERSION, saying so. It does not check the DuckLake tables.
+ *
+ * The instance runs one thread: catalog statements are small, and DuckDB's idle worker
+ * threads cost CPU that a commit competes with. On 2 cores a one-file commit took 12–15%
+ * less wall and CPU time with one thread. Data work (COPY, merges) has its own instances.
  */
 export async function openCatalogFile(path: string, options: { create?: boolean; readOnly?: boolean; log?: Logger } = {}): Promise<DuckDBHandle> {
   if (!options.create && !(await exists(path))) {
     throw new FeathermanError('FM_ERR_CATALOG_MISSING', `catalog file ${path} does not exist; run init-catalog first.`);
   }
   try {
-    return await openDuckDB(path, { ...(options.readOnly ? { readOnly: true } : {}), ...(options.log ? { log: options.log } : {}) });
+    return await openDuckDB(path, { threads: 1, ...(options.readOnly ? { readOnly: true } : {}), ...(options.log ? { log: options.log } : {}) });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new FeathermanError('FM_ERR_CATALOG_VERSION', `catalog file ${path} exists but DuckDB cannot open it as a database (${reason}).`, { cause: error });

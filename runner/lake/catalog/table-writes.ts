@@ -15,6 +15,11 @@ import type { PartitionField } from './tables.ts';
 import { uuidV4, type UuidGenerator } from './uuid7.ts';
 import type { ColumnType } from '../../../api/column-type.ts';
 import { queryOne } from '../duckdb.ts';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+
+function idList(ids: readonly number[]): DuckDBValue {
+  return listValue(ids.map((id) => BigInt(id)));
+}
 
 /** tableStoragePath decides ducklake_table.path and path_is_relative for a spec (pure; §6). */
 export function tableStoragePath(spec: LakeTableSpec, schemaPath: string): { path: string; relative: boolean } {
@@ -25,26 +30,30 @@ export function tableStoragePath(spec: LakeTableSpec, schemaPath: string): { pat
   return { path: location, relative: false };
 }
 
-async function insertColumnRows(tx: CommitTx, tableId: number, rows: readonly NewColumnRow[]): Promise<void> {
-  for (const row of rows) {
-    await tx.run("INSERT INTO ducklake_column VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, 'NULL', ?, ?, 'literal', 'duckdb')", [
-      row.columnId, tx.snapshotId, tableId, row.columnId, row.name, row.type, row.nullable, row.parentColumn,
-    ]);
+/** insertRows writes rows of one shape in multi-row INSERTs of up to 100 rows (side effect, inside the commit). */
+async function insertRows(tx: CommitTx, table: string, tuple: string, rows: readonly (readonly DuckDBValue[])[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += 100) {
+    const slice = rows.slice(start, start + 100);
+    await tx.run(`INSERT INTO ${table} VALUES ${slice.map(() => tuple).join(', ')}`, slice.flat());
   }
 }
 
-async function insertColumnComment(tx: CommitTx, tableId: number, columnId: number, comment: string | null): Promise<void> {
-  if (comment === null) return;
-  await tx.run("INSERT INTO ducklake_column_tag VALUES (?, ?, ?, NULL, 'comment', ?)", [tableId, columnId, tx.snapshotId, comment]);
+async function insertColumnRows(tx: CommitTx, tableId: number, rows: readonly NewColumnRow[]): Promise<void> {
+  await insertRows(tx, 'ducklake_column', "(?, ?, NULL, ?, ?, ?, ?, NULL, 'NULL', ?, ?, 'literal', 'duckdb')", rows.map((row) => [
+    row.columnId, tx.snapshotId, tableId, row.columnId, row.name, row.type, row.nullable, row.parentColumn,
+  ]));
+}
+
+async function insertColumnComments(tx: CommitTx, tableId: number, comments: ReadonlyArray<readonly [number, string | null]>): Promise<void> {
+  const rows = comments.flatMap(([columnId, comment]) => (comment === null ? [] : [[tableId, columnId, tx.snapshotId, comment]]));
+  await insertRows(tx, 'ducklake_column_tag', "(?, ?, ?, NULL, 'comment', ?)", rows);
 }
 
 async function insertPartition(tx: CommitTx, tableId: number, fields: ReadonlyArray<Omit<PartitionField, 'index'>>): Promise<number | null> {
   if (fields.length === 0) return null;
   const partitionId = tx.allocCatalogId();
   await tx.run('INSERT INTO ducklake_partition_info VALUES (?, ?, ?, NULL)', [partitionId, tableId, tx.snapshotId]);
-  for (const [index, field] of fields.entries()) {
-    await tx.run('INSERT INTO ducklake_partition_column VALUES (?, ?, ?, ?, ?)', [partitionId, tableId, index, field.columnId, field.transform]);
-  }
+  await insertRows(tx, 'ducklake_partition_column', '(?, ?, ?, ?, ?)', fields.map((field, index) => [partitionId, tableId, index, field.columnId, field.transform]));
   return partitionId;
 }
 
@@ -114,7 +123,7 @@ export async function writeCreateTable(
   await insertColumnRows(tx, tableId, rows);
   const partitionId = await insertPartition(tx, tableId, partitionFields(spec, types));
   if (spec.comment !== undefined) await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, tx.snapshotId, spec.comment]);
-  for (const [columnId, comment] of comments) await insertColumnComment(tx, tableId, columnId, comment);
+  await insertColumnComments(tx, tableId, comments);
   tx.bumpSchemaVersion(tableId, { schemaVersionsRow: true });
   tx.addChange('created_table', { schema: spec.schema, name: spec.name });
   return { tableId, schemaId, uuid, columnCount: spec.columns.length, partitionId };
@@ -129,12 +138,13 @@ export async function writeCreateTable(
 export async function writeAlterTable(tx: CommitTx, tableId: number, diff: SchemaDiff): Promise<void> {
   const S = tx.snapshotId;
   const endColumns = [...diff.dropped.flatMap((drop) => drop.ids), ...diff.updated.map((update) => update.before.columnId)];
-  for (const columnId of endColumns) {
-    await tx.run('UPDATE ducklake_column SET end_snapshot = ? WHERE table_id = ? AND column_id = ? AND end_snapshot IS NULL', [S, tableId, columnId]);
+  // One UPDATE per table for all the columns it ends.
+  if (endColumns.length > 0) {
+    await tx.run('UPDATE ducklake_column SET end_snapshot = ? WHERE table_id = ? AND list_contains(?::BIGINT[], column_id) AND end_snapshot IS NULL', [S, tableId, idList(endColumns)]);
   }
   const endTags = [...diff.dropped.flatMap((drop) => drop.ids), ...diff.columnComments.map((change) => change.columnId)];
-  for (const columnId of endTags) {
-    await tx.run('UPDATE ducklake_column_tag SET end_snapshot = ? WHERE table_id = ? AND column_id = ? AND end_snapshot IS NULL', [S, tableId, columnId]);
+  if (endTags.length > 0) {
+    await tx.run('UPDATE ducklake_column_tag SET end_snapshot = ? WHERE table_id = ? AND list_contains(?::BIGINT[], column_id) AND end_snapshot IS NULL', [S, tableId, idList(endTags)]);
   }
   if (diff.tableComment) {
     await tx.run("UPDATE ducklake_tag SET end_snapshot = ? WHERE object_id = ? AND key = 'comment' AND end_snapshot IS NULL", [S, tableId]);
@@ -151,14 +161,16 @@ export async function writeAlterTable(tx: CommitTx, tableId: number, diff: Schem
       update.nullable, before.parentColumn, before.defaultValueType ?? 'literal', before.defaultValueDialect ?? 'duckdb',
     ]);
   }
-  for (const added of diff.added) await insertColumnRows(tx, tableId, added.rows);
+  await insertColumnRows(tx, tableId, diff.added.flatMap((added) => added.rows));
   await insertAddedColumnStats(tx, tableId, diff.added.flatMap((added) => added.rows));
   if (diff.partitioning) await insertPartition(tx, tableId, diff.partitioning);
   if (diff.tableComment && diff.tableComment.comment !== null) {
     await tx.run("INSERT INTO ducklake_tag VALUES (?, ?, NULL, 'comment', ?)", [tableId, S, diff.tableComment.comment]);
   }
-  for (const change of diff.columnComments) await insertColumnComment(tx, tableId, change.columnId, change.comment);
-  for (const added of diff.added) await insertColumnComment(tx, tableId, added.rows[0]?.columnId ?? 0, added.comment);
+  await insertColumnComments(tx, tableId, [
+    ...diff.columnComments.map((change) => [change.columnId, change.comment] as const),
+    ...diff.added.map((added) => [added.rows[0]?.columnId ?? 0, added.comment] as const),
+  ]);
   const structural = diff.added.length > 0 || diff.dropped.length > 0 || diff.updated.length > 0 || diff.partitioning !== undefined;
   tx.bumpSchemaVersion(tableId, { schemaVersionsRow: structural });
   tx.addChange('altered_table', tableId);

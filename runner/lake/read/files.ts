@@ -53,20 +53,15 @@ export interface ReadFilesOptions {
   partitionFilters?: readonly PartitionValueFilter[];
 }
 
-/** PartitionCombo is one distinct (partition spec, key values) pair among a table's visible files. */
-export interface PartitionCombo {
-  partitionId: number | null;
-  values: (string | null)[];
-  files: number;
-}
-
 const VISIBLE = (alias: string): string =>
   `? >= ${alias}.begin_snapshot AND (${alias}.end_snapshot IS NULL OR ? < ${alias}.end_snapshot)`;
 
 /**
  * readFiles lists the data files of one table visible at snapshot S, each with its
  * visible delete file (DuckLake §7.2), its column stats and its partition values, in
- * three catalog queries whatever the file count (catalog reads only).
+ * three catalog queries whatever the file count (catalog reads only). A partition key
+ * with a filter is joined through it, so only the files of surviving partitions are
+ * read; the delete files and stats are narrowed by the same filters.
  */
 export async function readFiles(
   connection: DuckDBConnection,
@@ -76,34 +71,32 @@ export async function readFiles(
 ): Promise<LakeDataFile[]> {
   const s = BigInt(snapshotId);
   const t = BigInt(table.tableId);
-  const filter = buildFileFilter(t, options.partitionFilters ?? []);
-  // Partition values ride along as one LEFT JOIN per key index (a handful at most).
+  const filters = options.partitionFilters ?? [];
+  // Partition values ride along as one join per key index (a handful at most).
   const keyCount = Math.max(0, ...[...table.partitionSpecs.values()].map((spec) => spec.length));
   const keyColumns: string[] = [];
   const keyJoins: string[] = [];
   const keyParams: DuckDBValue[] = [];
   for (let k = 0; k < keyCount; k += 1) {
+    const filter = filters.find((f) => f.keyIndex === k);
     keyColumns.push(`, p${k}.partition_value AS pv${k}, p${k}.data_file_id IS NOT NULL AS has${k}`);
-    keyJoins.push(`LEFT JOIN ducklake_file_partition_value p${k} ON p${k}.data_file_id = d.data_file_id AND p${k}.table_id = ? AND p${k}.partition_key_index = ${k}`);
-    keyParams.push(t);
+    const values = filter ? keyFilter(filter) : undefined;
+    keyJoins.push(`${values ? 'JOIN' : 'LEFT JOIN'} (SELECT data_file_id, partition_value FROM ducklake_file_partition_value
+      WHERE table_id = ? AND partition_key_index = ${k}${values?.sql ?? ''}) p${k} ON p${k}.data_file_id = d.data_file_id`);
+    keyParams.push(t, ...(values?.params ?? []));
   }
   const files = await readColumns(
     connection,
-    `SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.partition_id, d.partial_max, d.mapping_id,
-            del.delete_file_id, del.path AS del_path, del.path_is_relative AS del_rel, del.format AS del_format,
-            del.delete_count, del.file_size_bytes AS del_size${keyColumns.join('')}
-     FROM ducklake_data_file d
-     LEFT JOIN (SELECT * FROM ducklake_delete_file x WHERE x.table_id = ? AND ${VISIBLE('x')}) del USING (data_file_id)
-     ${keyJoins.join(' ')}
-     WHERE d.table_id = ? AND ${VISIBLE('d')}${filter.sql}
+    `SELECT d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.partition_id, d.partial_max, d.mapping_id${keyColumns.join('')}
+     FROM ducklake_data_file d ${keyJoins.join(' ')}
+     WHERE d.table_id = ? AND ${VISIBLE('d')}
      ORDER BY d.file_order NULLS LAST, d.data_file_id`,
-    [t, s, s, ...keyParams, t, s, s, ...filter.params],
+    [...keyParams, t, s, s],
   );
   const ids = files.data_file_id ?? [];
   const result: LakeDataFile[] = new Array<LakeDataFile>(ids.length);
   const index = new Map<number, LakeDataFile>();
   for (let i = 0; i < ids.length; i += 1) {
-    const deleteId = toNumber(files.delete_file_id?.[i]);
     const file: LakeDataFile = {
       id: toNumber(ids[i]) ?? -1,
       path: joinLakePath(table.path, toText(files.path?.[i]), files.path_is_relative?.[i] as boolean | null),
@@ -114,16 +107,7 @@ export async function readFiles(
       mappingId: toNumber(files.mapping_id?.[i]),
       partitionValues: [],
       stats: new Map(),
-      deleteFile:
-        deleteId === null
-          ? null
-          : {
-              id: deleteId,
-              path: joinLakePath(table.path, toText(files.del_path?.[i]), files.del_rel?.[i] as boolean | null),
-              sizeBytes: toNumber(files.del_size?.[i]) ?? 0,
-              format: toText(files.del_format?.[i]) ?? 'parquet',
-              deleteCount: toNumber(files.delete_count?.[i]) ?? 0,
-            },
+      deleteFile: null,
     };
     // A key without a row stays a hole (unknown); a row with NULL is a NULL key.
     for (let k = 0; k < keyCount; k += 1) if (files[`has${k}`]?.[i] === true) file.partitionValues[k] = toText(files[`pv${k}`]?.[i]);
@@ -131,16 +115,14 @@ export async function readFiles(
     index.set(file.id, file);
   }
   if (result.length === 0) return result;
-  // With partition filters, stats and values are narrowed by the same semi-joins on the
+  // With partition filters, deletes and stats are narrowed by the same semi-joins on the
   // (small) partition-value table; rows of files not listed are ignored below. Without
-  // them, the visibility join narrows to the listed files.
-  const scope: FileFilter =
-    filter.sql !== ''
-      ? { sql: filter.sql.replaceAll('d.data_file_id IN', 'x.data_file_id IN'), params: filter.params }
-      : {
-          sql: ` AND x.data_file_id IN (SELECT d.data_file_id FROM ducklake_data_file d WHERE d.table_id = ? AND ${VISIBLE('d')})`,
-          params: [t, s, s],
-        };
+  // them, the visibility semi-join narrows to the listed files.
+  const scope = filters.length > 0 ? buildFileFilter(t, filters) : {
+    sql: ` AND x.data_file_id IN (SELECT d.data_file_id FROM ducklake_data_file d WHERE d.table_id = ? AND ${VISIBLE('d')})`,
+    params: [t, s, s],
+  };
+  await attachDeletes(connection, t, s, table, index, scope);
   if (options.statsColumnIds === undefined || options.statsColumnIds.length > 0) {
     await attachStats(connection, t, index, options.statsColumnIds, scope);
   }
@@ -152,48 +134,49 @@ interface FileFilter {
   params: DuckDBValue[];
 }
 
-/** buildFileFilter renders the partition pre-filters as semi-joins on alias `d`, values bound (pure). */
+/** keyFilter renders one key's value filter on `partition_value`, values bound (pure). */
+function keyFilter(filter: PartitionValueFilter): FileFilter {
+  return {
+    sql: ' AND (list_contains(?::VARCHAR[], partition_value) OR (? AND partition_value IS NULL))',
+    params: [listValue([...filter.values]), filter.allowNull],
+  };
+}
+
+/** buildFileFilter renders the partition pre-filters as semi-joins on alias `x`, values bound (pure). */
 function buildFileFilter(t: bigint, filters: readonly PartitionValueFilter[]): FileFilter {
   let sql = '';
   const params: DuckDBValue[] = [];
   for (const filter of filters) {
-    sql += ` AND d.data_file_id IN (SELECT data_file_id FROM ducklake_file_partition_value
-               WHERE table_id = ? AND partition_key_index = ? AND (list_contains(?::VARCHAR[], partition_value) OR (? AND partition_value IS NULL)))`;
-    params.push(t, BigInt(filter.keyIndex), listValue([...filter.values]), filter.allowNull);
+    const values = keyFilter(filter);
+    sql += ` AND x.data_file_id IN (SELECT data_file_id FROM ducklake_file_partition_value WHERE table_id = ? AND partition_key_index = ?${values.sql})`;
+    params.push(t, BigInt(filter.keyIndex), ...values.params);
   }
   return { sql, params };
 }
 
 /**
- * readPartitionCombos counts a table's visible files per distinct partition spec and key
- * values (one catalog query; `keyCount` = the most keys any spec of the table has). Pruning
- * these few combos first lets readFiles list only the files of surviving partitions.
+ * attachDeletes sets each listed file's visible delete file (one query; a table without
+ * deletes answers from an empty scan instead of a join over every listed file).
  */
-export async function readPartitionCombos(connection: DuckDBConnection, snapshotId: number, tableId: number, keyCount: number): Promise<PartitionCombo[]> {
-  const s = BigInt(snapshotId);
-  const t = BigInt(tableId);
-  const joins: string[] = [];
-  const columns: string[] = [];
-  const params: DuckDBValue[] = [];
-  for (let k = 0; k < keyCount; k += 1) {
-    joins.push(`LEFT JOIN ducklake_file_partition_value p${k} ON p${k}.data_file_id = d.data_file_id AND p${k}.table_id = ? AND p${k}.partition_key_index = ${k}`);
-    columns.push(`p${k}.partition_value AS v${k}`);
-    params.push(t);
-  }
+async function attachDeletes(connection: DuckDBConnection, t: bigint, s: bigint, table: LakeTable, index: Map<number, LakeDataFile>, scope: FileFilter): Promise<void> {
   const rows = await readColumns(
     connection,
-    `SELECT d.partition_id, ${[...columns, 'count(*) AS n'].join(', ')} FROM ducklake_data_file d ${joins.join(' ')}
-     WHERE d.table_id = ? AND ${VISIBLE('d')} GROUP BY ALL`,
-    [...params, t, s, s],
+    `SELECT x.data_file_id, x.delete_file_id, x.path, x.path_is_relative, x.format, x.delete_count, x.file_size_bytes
+     FROM ducklake_delete_file x WHERE x.table_id = ? AND ${VISIBLE('x')}${scope.sql}`,
+    [t, s, s, ...scope.params],
   );
-  const count = rows.n?.length ?? 0;
-  const combos: PartitionCombo[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const values: (string | null)[] = [];
-    for (let k = 0; k < keyCount; k += 1) values.push(toText(rows[`v${k}`]?.[i]));
-    combos.push({ partitionId: toNumber(rows.partition_id?.[i]), values, files: toNumber(rows.n?.[i]) ?? 0 });
+  const fileIds = rows.data_file_id ?? [];
+  for (let i = 0; i < fileIds.length; i += 1) {
+    const file = index.get(toNumber(fileIds[i]) ?? -1);
+    if (!file) continue;
+    file.deleteFile = {
+      id: toNumber(rows.delete_file_id?.[i]) ?? -1,
+      path: joinLakePath(table.path, toText(rows.path?.[i]), rows.path_is_relative?.[i] as boolean | null),
+      sizeBytes: toNumber(rows.file_size_bytes?.[i]) ?? 0,
+      format: toText(rows.format?.[i]) ?? 'parquet',
+      deleteCount: toNumber(rows.delete_count?.[i]) ?? 0,
+    };
   }
-  return combos;
 }
 
 async function attachStats(

@@ -1,9 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
-import { readFiles, readPartitionCombos } from './files.ts';
+import { readFiles, type PartitionValueFilter } from './files.ts';
+import { readPartitionKeys } from './partition-keys.ts';
 import type { SqlShape, TableReference } from './predicates.ts';
 import { compilePredicates, decidePartitionFilters, pruneFiles, type CompiledPredicate } from './prune.ts';
-import { readTables, type LakeTable } from './tables.ts';
+import { readTables, type LakeTable, type PartitionKeyInfo } from './tables.ts';
+import { parseStatValue } from './values.ts';
 import type { TableScan } from './views.ts';
 
 /** TableScanPlan is one referenced table with its surviving files and what pruning did. */
@@ -60,9 +62,33 @@ export function predicatesFor(table: LakeTable, refs: readonly TableReference[],
 }
 
 /**
+ * identityCoveredColumns returns the predicate columns whose file stats cannot prune more
+ * than the partition values do (pure), so their stats need not be read. That holds for a
+ * column with an identity key in the one spec of the visible files and a filter on that
+ * key (every listed file then has a value for it, the value of all its rows), when every
+ * filtered value parses in each predicate's domain, since pruning falls back to the stats
+ * for a value it cannot read.
+ */
+export function identityCoveredColumns(spec: readonly PartitionKeyInfo[], filters: readonly PartitionValueFilter[], predicates: readonly CompiledPredicate[]): Set<number> {
+  const covered = new Set<number>();
+  for (const key of spec) {
+    if (key.transform.trim().toLowerCase() !== 'identity') continue;
+    const filter = filters.find((f) => f.keyIndex === key.index);
+    const used = predicates.filter((p) => p.column.id === key.columnId);
+    if (!filter || used.length === 0) continue;
+    const readable = used.every((p) => p.kind === 'null' || filter.values.every((value) => {
+      const parsed = p.domain === undefined ? undefined : parseStatValue(p.domain, value, p.column.type);
+      return parsed !== undefined && !(typeof parsed === 'number' && Number.isNaN(parsed));
+    }));
+    if (readable) covered.add(key.columnId);
+  }
+  return covered;
+}
+
+/**
  * planScan lists, for each table the query references, the data files visible at S and
  * keeps those that pruning cannot rule out (catalog reads only). Stats are read only for
- * the columns that predicates use.
+ * the columns that predicates use and the partition values do not already decide.
  */
 export async function planScan(catalog: DuckDBConnection, dataPath: string, snapshotId: number, shape: SqlShape): Promise<ScanPlan> {
   const tables = await readTables(catalog, snapshotId, dataPath);
@@ -70,15 +96,20 @@ export async function planScan(catalog: DuckDBConnection, dataPath: string, snap
   const plan: ScanPlan = { snapshotId, tables: [], filesTotal: 0, filesRead: 0, filesPruned: 0, bytesRead: 0 };
   for (const [table, refs] of referenced) {
     const predicates = predicatesFor(table, refs, shape);
-    const statsColumnIds = [...new Set(predicates.map((p) => p.column.id))];
+    let statsColumnIds = [...new Set(predicates.map((p) => p.column.id))];
     const keyCount = Math.max(0, ...[...table.partitionSpecs.values()].map((spec) => spec.length));
     let partitionFilters;
     let filesTotal: number | undefined;
     const keyColumns = new Set([...table.partitionSpecs.values()].flatMap((spec) => spec.map((key) => key.columnId)));
     if (keyCount > 0 && predicates.some((p) => keyColumns.has(p.column.id))) {
-      const combos = await readPartitionCombos(catalog, snapshotId, table.tableId, keyCount);
-      partitionFilters = decidePartitionFilters(table, combos, predicates);
-      filesTotal = combos.reduce((sum, combo) => sum + combo.files, 0);
+      const keys = await readPartitionKeys(catalog, snapshotId, table.tableId);
+      partitionFilters = decidePartitionFilters(table, keys, predicates);
+      filesTotal = keys.specs.reduce((sum, spec) => sum + spec.files, 0);
+      const spec = table.partitionSpecs.get(keys.specs[0]?.partitionId ?? -1);
+      if (partitionFilters && spec) {
+        const covered = identityCoveredColumns(spec, partitionFilters, predicates);
+        statsColumnIds = statsColumnIds.filter((id) => !covered.has(id));
+      }
     }
     const files = await readFiles(catalog, snapshotId, table, { statsColumnIds, ...(partitionFilters ? { partitionFilters } : {}) });
     const { kept } = pruneFiles(files, table, predicates);

@@ -1,5 +1,6 @@
 import type { LakeColumn } from './column-types.ts';
-import type { LakeDataFile, PartitionCombo, PartitionValueFilter } from './files.ts';
+import type { LakeDataFile, PartitionValueFilter } from './files.ts';
+import type { PartitionKeys } from './partition-keys.ts';
 import type { LakeTable, PartitionKeyInfo } from './tables.ts';
 import { bucketOf, murmur3Long, murmur3String } from '../write/murmur3.ts';
 import { calendarField, compareValues, domainOf, parseConstant, parseStatValue, type Comparable, type Domain, type SqlConstant } from './values.ts';
@@ -76,6 +77,9 @@ export function fileCanMatch(file: LakeDataFile, table: LakeTable, predicates: r
   return true;
 }
 
+/** BOUND_SIDE is the bound each comparison reads in compareAllows. */
+const BOUND_SIDE: Record<CompareOp, 'min' | 'max' | 'both'> = { '=': 'both', '!=': 'both', '<': 'min', '<=': 'min', '>': 'max', '>=': 'max' };
+
 function statsAllow(file: LakeDataFile, predicate: CompiledPredicate): boolean {
   const stats = file.stats.get(predicate.column.id);
   if (!stats) return true;
@@ -89,23 +93,33 @@ function statsAllow(file: LakeDataFile, predicate: CompiledPredicate): boolean {
   // NaN sorts above every number in DuckDB, so float bounds are trusted only without NaN.
   const nanFree = predicate.domain !== 'float' || stats.containsNan === false;
   if (predicate.domain && nanFree) {
-    range.min = parseStatValue(predicate.domain, stats.min, predicate.column.type);
-    range.max = parseStatValue(predicate.domain, stats.max, predicate.column.type);
+    // A one-sided comparison reads one bound only: parsing is most of the pruning's cost.
+    const side = predicate.kind === 'compare' ? BOUND_SIDE[predicate.op] : 'both';
+    if (side !== 'max') range.min = parseStatValue(predicate.domain, stats.min, predicate.column.type);
+    if (side !== 'min') range.max = parseStatValue(predicate.domain, stats.max, predicate.column.type);
   }
   return rangeAllows(range, predicate);
+}
+
+// Hot for every file: plain functions, not closures (tsx names each closure it creates).
+function below(c: Comparable, min: Comparable | undefined): boolean {
+  return min !== undefined && compareValues(c, min) < 0;
+}
+
+function above(c: Comparable, max: Comparable | undefined): boolean {
+  return max !== undefined && compareValues(c, max) > 0;
 }
 
 function rangeAllows(range: Range, predicate: CompiledPredicate): boolean {
   if (predicate.kind === 'null') return predicate.negated ? range.allNull !== true : range.hasNull !== false;
   if (range.allNull === true) return false;
   const { min, max } = range;
-  const below = (c: Comparable): boolean => min !== undefined && compareValues(c, min) < 0;
-  const above = (c: Comparable): boolean => max !== undefined && compareValues(c, max) > 0;
   switch (predicate.kind) {
     case 'in':
-      return predicate.values.some((c) => !below(c) && !above(c));
+      for (const c of predicate.values) if (!below(c, min) && !above(c, max)) return true;
+      return false;
     case 'between':
-      return !below(predicate.high) && !above(predicate.low) && compareValues(predicate.low, predicate.high) <= 0;
+      return !below(predicate.high, min) && !above(predicate.low, max) && compareValues(predicate.low, predicate.high) <= 0;
     case 'compare':
       return compareAllows(predicate.op, predicate.value, min, max);
   }
@@ -232,37 +246,38 @@ export function pruneFiles(files: readonly LakeDataFile[], table: LakeTable, pre
 }
 
 /**
- * decidePartitionFilters prunes the distinct partition combos of a table and turns the
- * survivors into per-key value filters for readFiles (pure), so a selective partition
- * predicate lists only a few files. Returns undefined (list everything) when no predicate
- * uses a partition column, nothing is pruned, or files span several partition specs.
- * The filters are a superset of the surviving combos; fileCanMatch re-checks each file.
+ * decidePartitionFilters prunes the distinct values of each partition key and turns the
+ * keys where some value fails into value filters for readFiles (pure), so a selective
+ * partition predicate lists only a few files. Each key is judged alone, as fileCanMatch
+ * judges a file's keys one by one. Returns undefined (list everything) when no predicate
+ * uses a partition column, nothing is pruned, or the visible files span several specs.
+ * The filters keep a superset of the matching files; fileCanMatch re-checks each file.
  */
 export function decidePartitionFilters(
   table: LakeTable,
-  combos: readonly PartitionCombo[],
+  keys: PartitionKeys,
   predicates: readonly CompiledPredicate[],
 ): PartitionValueFilter[] | undefined {
-  const keyColumns = new Set<number>();
-  for (const spec of table.partitionSpecs.values()) for (const key of spec) keyColumns.add(key.columnId);
-  if (!predicates.some((p) => keyColumns.has(p.column.id))) return undefined;
-  const specs = new Set(combos.map((c) => c.partitionId));
-  const only = specs.size === 1 ? combos[0]?.partitionId : undefined;
+  const only = keys.specs.length === 1 ? keys.specs[0]?.partitionId : undefined;
   if (only === undefined || only === null) return undefined;
   const spec = table.partitionSpecs.get(only);
   if (!spec) return undefined;
-  const survivors = combos.filter((combo) =>
-    predicates.every((p) => partitionsAllow({ partitionValues: combo.values } as LakeDataFile, spec, p)),
-  );
-  if (survivors.length === combos.length) return undefined;
-  return spec.map((key) => {
-    const values = new Set<string>();
+  const filters: PartitionValueFilter[] = [];
+  for (const key of spec) {
+    const used = predicates.filter((p) => p.column.id === key.columnId);
+    if (used.length === 0) continue;
+    const candidates = keys.values.get(key.index) ?? [];
+    const values: string[] = [];
     let allowNull = false;
-    for (const combo of survivors) {
-      const value = combo.values[key.index];
-      if (value === null || value === undefined) allowNull = true;
-      else values.add(value);
+    let pruned = false;
+    for (const value of candidates) {
+      const probe = { partitionValues: [] as (string | null)[] };
+      probe.partitionValues[key.index] = value;
+      if (!used.every((p) => partitionsAllow(probe as LakeDataFile, [key], p))) pruned = true;
+      else if (value === null) allowNull = true;
+      else values.push(value);
     }
-    return { keyIndex: key.index, values: [...values], allowNull };
-  });
+    if (pruned) filters.push({ keyIndex: key.index, values, allowNull });
+  }
+  return filters.length > 0 ? filters : undefined;
 }

@@ -27,6 +27,10 @@ export interface LakeTable {
 
 const VISIBLE = '? >= begin_snapshot AND (end_snapshot IS NULL OR ? < end_snapshot)';
 
+function visible(alias: string): string {
+  return `? >= ${alias}.begin_snapshot AND (${alias}.end_snapshot IS NULL OR ? < ${alias}.end_snapshot)`;
+}
+
 /**
  * joinLakePath resolves a stored path against its parent directory (pure; DuckLake §6):
  * a relative path is appended, an absolute one replaces it, NULL means the parent itself.
@@ -44,16 +48,18 @@ function asDirectory(path: string): string {
 
 /**
  * readTables reads every table visible at snapshot S with its columns (nested through
- * parent_column) and partition specs, in four catalog queries whatever the table count
+ * parent_column) and partition specs, in three catalog queries whatever the table count
  * (catalog reads only; DuckLake §7.1).
  */
 export async function readTables(connection: DuckDBConnection, snapshotId: number, dataPath: string): Promise<LakeTable[]> {
   const s = BigInt(snapshotId);
-  const schemas = await readRows(connection, `SELECT schema_id, schema_name, path, path_is_relative FROM ducklake_schema WHERE ${VISIBLE}`, [s, s]);
+  // Tables with their schema in one query: a table is listed only when its schema is visible too.
   const tables = await readRows(
     connection,
-    `SELECT table_id, schema_id, table_name, path, path_is_relative FROM ducklake_table WHERE ${VISIBLE} ORDER BY table_id`,
-    [s, s],
+    `SELECT t.table_id, t.schema_id, t.table_name, t.path, t.path_is_relative, s.schema_name, s.path AS schema_path, s.path_is_relative AS schema_rel
+     FROM ducklake_table t JOIN ducklake_schema s ON s.schema_id = t.schema_id AND ${visible('s')}
+     WHERE ${visible('t')} ORDER BY t.table_id`,
+    [s, s, s, s],
   );
   const columns = await readRows(
     connection,
@@ -63,23 +69,20 @@ export async function readTables(connection: DuckDBConnection, snapshotId: numbe
   );
   const partitions = await readRows(
     connection,
-    `SELECT i.partition_id, i.table_id, (${VISIBLE.replaceAll('begin_snapshot', 'i.begin_snapshot').replaceAll('end_snapshot', 'i.end_snapshot')}) AS current,
+    `SELECT i.partition_id, i.table_id, (${visible('i')}) AS current,
             c.partition_key_index, c.column_id, c.transform
      FROM ducklake_partition_info i JOIN ducklake_partition_column c USING (partition_id, table_id)
      ORDER BY i.partition_id, c.partition_key_index`,
     [s, s],
   );
-  const schemaById = new Map<number, { name: string; path: string }>();
-  for (const row of schemas) {
-    const path = asDirectory(joinLakePath(dataPath, toText(row.path), row.path_is_relative as boolean | null));
-    schemaById.set(toNumber(row.schema_id) ?? -1, { name: toText(row.schema_name) ?? '', path });
-  }
   const columnsByTable = buildColumnTrees(columns);
   const result: LakeTable[] = [];
   for (const row of tables) {
     const tableId = toNumber(row.table_id) ?? -1;
-    const schema = schemaById.get(toNumber(row.schema_id) ?? -1);
-    if (!schema) continue;
+    const schema = {
+      name: toText(row.schema_name) ?? '',
+      path: asDirectory(joinLakePath(dataPath, toText(row.schema_path), row.schema_rel as boolean | null)),
+    };
     const specs = new Map<number, PartitionKeyInfo[]>();
     let current: number | null = null;
     for (const p of partitions) {

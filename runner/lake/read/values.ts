@@ -44,10 +44,28 @@ export function domainOf(type: string): Domain | undefined {
 
 /** compareValues orders two comparables of one domain (pure); strings compare by UTF-8 bytes as DuckDB does. */
 export function compareValues(a: Comparable, b: Comparable): number {
-  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (typeof a === 'string' && typeof b === 'string') return compareUtf8(a, b);
   if (a < b) return -1;
   if (a > b) return 1;
   return 0;
+}
+
+/**
+ * compareUtf8 orders two strings by their UTF-8 bytes (pure). UTF-8 byte order is code
+ * point order, and so is UTF-16 code unit order except where a surrogate (a code point
+ * above U+FFFF) meets U+E000–U+FFFF: only there are the bytes compared.
+ */
+function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 /** parseStatValue maps a stats or partition-value text to the column's domain (pure); undefined = unknown. */
@@ -164,16 +182,14 @@ export function parseInstant(text: string, dateOnly: boolean, fractionDigits = 9
   if (dateOnly && (h !== undefined || zone !== undefined)) return undefined;
   const days = Date.UTC(Number(y), Number(mo) - 1, Number(d)) / 86_400_000;
   if (!Number.isFinite(days) || Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) return undefined;
-  let nanos = BigInt(days) * 86_400_000_000_000n;
-  nanos += (BigInt(Number(h ?? 0)) * 3600n + BigInt(Number(mi ?? 0)) * 60n + BigInt(Number(s ?? 0))) * 1_000_000_000n;
-  nanos += BigInt((frac ?? '').padEnd(9, '0') || '0');
+  // Whole seconds stay exact as a double (|days| <= 1e8), so BigInt is needed only once.
+  let seconds = days * 86_400 + Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0);
   if (zone !== undefined && zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1n : 1n;
+    const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offsetMinutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
-    nanos -= sign * offsetMinutes * 60_000_000_000n;
+    seconds -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0')) * 60;
   }
-  return nanos;
+  return BigInt(seconds) * 1_000_000_000n + (frac === undefined ? 0n : BigInt(frac.padEnd(9, '0')));
 }
 
 function parseTimeOfDay(text: string): bigint | undefined {

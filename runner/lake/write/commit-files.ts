@@ -7,7 +7,7 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import { parseDuckLakePrimitive, toDuckDBSql } from '../../../api/column-type.ts';
-import type { CommitTx } from '../catalog/index.ts';
+import { queryBound, type CommitTx } from '../catalog/index.ts';
 import { queryOne, queryRows } from '../duckdb.ts';
 import { collectColumnBounds, planDataFiles, type ColumnBounds, type PlannedDataFile } from './file-plan.ts';
 import type { WrittenFile } from './parquet-writer.ts';
@@ -113,8 +113,20 @@ async function mergeAllBounds(tx: CommitTx, all: readonly ColumnBounds[], leaves
  */
 export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Promise<PlannedDataFile[]> {
   const { tableId } = input;
-  const stats = await queryOne(tx.connection, 'SELECT record_count, next_row_id, file_size_bytes FROM ducklake_table_stats WHERE table_id = ?', [tableId]);
-  const planned = planDataFiles(input.files, Number(stats?.next_row_id ?? 0), () => tx.allocFileId());
+  const rows = input.files.reduce((sum, file) => sum + file.rowCount, 0);
+  const bytes = input.files.reduce((sum, file) => sum + file.sizeBytes, 0);
+  // Files that carry their row ids (compaction) take no new ids: next_row_id stays.
+  const newRowIds = input.rowIdsInFiles === true ? 0 : rows;
+  // The table_stats upsert first, RETURNING the raised next_row_id: the row ids of the new
+  // files start where it stood, so no separate read is needed.
+  const raised = await queryBound(
+    tx.connection,
+    'UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ? RETURNING next_row_id',
+    [rows, newRowIds, bytes, tableId],
+  );
+  const raisedTo = raised[0]?.next_row_id;
+  if (raisedTo === undefined) await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, newRowIds, bytes]);
+  const planned = planDataFiles(input.files, raisedTo === undefined || raisedTo === null ? 0 : Number(raisedTo) - newRowIds, () => tx.allocFileId());
   await insertBatched(tx, 'ducklake_data_file', 16, planned.map((file) => [
     file.dataFileId, tableId, tx.snapshotId, null, null, file.path, true, 'parquet',
     file.recordCount, file.fileSizeBytes, file.footerSize, input.rowIdsInFiles === true ? null : file.rowIdStart, input.partitionId, null, null, null,
@@ -126,15 +138,7 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
   await insertBatched(tx, 'ducklake_file_partition_value', 4, planned.flatMap((file) => file.partitionValues.map((value, index) => [
     file.dataFileId, tableId, index, value,
   ])));
-  const rows = planned.reduce((sum, file) => sum + file.recordCount, 0);
-  const bytes = planned.reduce((sum, file) => sum + file.fileSizeBytes, 0);
-  const newRowIds = input.rowIdsInFiles === true ? 0 : rows;
-  if (stats) {
-    await tx.run('UPDATE ducklake_table_stats SET record_count = record_count + ?, next_row_id = next_row_id + ?, file_size_bytes = file_size_bytes + ? WHERE table_id = ?', [rows, newRowIds, bytes, tableId]);
-  } else {
-    await tx.run('INSERT INTO ducklake_table_stats VALUES (?, ?, ?, ?)', [tableId, rows, newRowIds, bytes]);
-  }
-  const existingRows = await queryRows(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
+  const existingRows = await queryBound(tx.connection, 'SELECT column_id, contains_null, contains_nan, min_value, max_value, extra_stats FROM ducklake_table_column_stats WHERE table_id = ?', [tableId]);
   const existing = new Map<number, ExistingColumnStats>(existingRows.map((row) => [Number(row.column_id), {
     containsNull: typeof row.contains_null === 'boolean' ? row.contains_null : null,
     containsNan: typeof row.contains_nan === 'boolean' ? row.contains_nan : null,
@@ -142,6 +146,9 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
     max: (row.max_value as string | null) ?? null,
     extraStats: (row.extra_stats as string | null) ?? null,
   }]));
+  // A column with no table stats row in a table that already held rows was added after
+  // them (the extension adds columns without a stats row): its older rows may be NULL.
+  const heldRows = raisedTo !== undefined && raisedTo !== null && Number(raisedTo) - newRowIds > 0;
   const leaves = new Map(input.leaves.map((leaf) => [leaf.columnId, leaf]));
   const allBounds = collectColumnBounds(planned).filter((bounds) => leaves.has(bounds.columnId));
   const merged = await mergeAllBounds(tx, allBounds, leaves, existing);
@@ -153,7 +160,7 @@ export async function insertDataFiles(tx: CommitTx, input: InsertFilesInput): Pr
     const bound = merged.get(bounds.columnId);
     const min = noBounds || bounds.unknownMin ? null : bound?.min ?? old?.min ?? null;
     const max = noBounds || bounds.unknownMax ? null : bound?.max ?? old?.max ?? null;
-    const containsNull = bounds.containsNull || old?.containsNull === true;
+    const containsNull = bounds.containsNull || old?.containsNull === true || (old === undefined && heldRows);
     const containsNan = bounds.containsNan === null && (old?.containsNan ?? null) === null ? null : bounds.containsNan === true || old?.containsNan === true;
     next.set(bounds.columnId, [tableId, bounds.columnId, containsNull, containsNan, min, max, old?.extraStats ?? null]);
   }

@@ -7,6 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
+import { runBound } from '../catalog/statements.ts';
 import { queryRows, runSql } from '../duckdb.ts';
 
 /** LEDGER_TABLE is the ledger's table name in the catalog database. */
@@ -68,7 +69,7 @@ export async function recordIngested(connection: DuckDBConnection, tableId: numb
     const slice = entries.slice(start, start + batch);
     const params = slice.flatMap((entry) => [tableId, entry.key, entry.etag, entry.size, snapshotId, at.toISOString()]);
     try {
-      await runSql(connection, `INSERT INTO ${LEDGER_TABLE} VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?::TIMESTAMPTZ)').join(', ')}`, params);
+      await runBound(connection, `INSERT INTO ${LEDGER_TABLE} VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?::TIMESTAMPTZ)').join(', ')}`, params);
     } catch (error) {
       if (error instanceof Error && /constraint|duplicate key/i.test(error.message)) {
         throw new FeathermanError('FM_ERR_CONFLICT', `a landing object among ${slice[0]?.key ?? ''}… was already ingested into table ${tableId} by another run; nothing was committed`, { cause: error });
