@@ -20,7 +20,8 @@ import { BatchV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-nod
 import { CloudEvent, HTTP } from 'cloudevents';
 import { build } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
-import { bundleFunctions, FUNCTIONS_RUNTIME_ENV } from '../functions/bundle.ts';
+import { bundleFunctions } from '../functions/bundle.ts';
+import { FUNCTIONS_RUNTIME_ENV } from '../functions/runtime-env.ts';
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, duplicates: { type: 'string', default: '1000' } } });
 const STARTS = Number(values.starts);

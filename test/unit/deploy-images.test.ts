@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DEFAULT_SETTINGS } from '../../deploy/settings.ts';
+import { FUNCTIONS_RUNTIME_ENV } from '../../functions/runtime-env.ts';
 
 interface Stage {
   from: string;
@@ -24,7 +25,8 @@ function stagesOf(text: string): Stage[] {
   return stages;
 }
 
-for (const [image, entry] of [['runner', 'runner/main.ts'], ['functions', 'functions/main.ts']] as const) {
+// The runner runs its TypeScript through tsx; the functions image runs the bundle of functions/main.ts.
+for (const [image, entry, command] of [['runner', 'runner/main.ts', ['node', '--import', 'tsx', 'runner/main.ts']], ['functions', 'functions/main.ts', ['node', 'functions.cjs']]] as const) {
   test(`docker/${image}.Dockerfile: multi-stage, pinned, non-root, no build tools in the final image, read-only root FS ready`, () => {
     const stages = stagesOf(readFileSync(`docker/${image}.Dockerfile`, 'utf8'));
     assert.ok(stages.length >= 2, 'multi-stage');
@@ -42,12 +44,18 @@ for (const [image, entry] of [['runner', 'runner/main.ts'], ['functions', 'funct
     const entrypoint = /^ENTRYPOINT\s+(\[.*\])$/m.exec(body);
     assert.ok(entrypoint?.[1]);
     const argv = JSON.parse(entrypoint[1]) as string[];
-    assert.deepEqual(argv.slice(0, 3), ['node', '--import', 'tsx']);
-    assert.equal(argv[3], entry);
+    assert.deepEqual(argv, command);
     assert.ok(existsSync(entry));
     assert.ok(existsSync(`docker/${image}.Dockerfile.dockerignore`));
   });
 }
+
+test('the functions image bundles functions/main.ts and runs it with FUNCTIONS_RUNTIME_ENV', () => {
+  const text = readFileSync('docker/functions.Dockerfile', 'utf8');
+  assert.match(text, /RUN node --import tsx functions\/bundle\.ts dist\/functions\.cjs/);
+  assert.match(text, /COPY --from=bundle [^\n]*\/app\/dist\/functions\.cjs \.\/functions\.cjs/);
+  for (const [name, value] of Object.entries(FUNCTIONS_RUNTIME_ENV)) assert.match(text, new RegExp(`^ENV [^\\n]*\\b${name}=${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`, 'm'), name);
+});
 
 test('func.yaml names the functions image the install uses and a real handler', () => {
   const func = parse(readFileSync('func.yaml', 'utf8')) as { name: string; image: string; namespace: string; run: { envs: { name: string; value: string }[] }; deploy: { serviceAccountName: string } };
@@ -56,4 +64,5 @@ test('func.yaml names the functions image the install uses and a real handler', 
   const handler = func.run.envs.find((env) => env.name === 'FEATHERMAN_HANDLER')?.value;
   assert.equal(func.deploy.serviceAccountName, `featherman-${handler ?? ''}`);
   assert.equal(func.run.envs.find((env) => env.name === 'FEATHERMAN_RUNNER_IMAGE')?.value, DEFAULT_SETTINGS.images.runner);
+  for (const [name, value] of Object.entries(FUNCTIONS_RUNTIME_ENV)) assert.equal(func.run.envs.find((env) => env.name === name)?.value, value, name);
 });
