@@ -2,14 +2,16 @@
  * The job-finished function: an ApiServerSource event about a batch/v1 Job → read the Job
  * fresh; when it is a finished Featherman Job, reconcile its owner, which reads the pod's
  * termination message (the runner result) and writes the owner's status once. A finished
- * catalog Job also wakes the tables and queries waiting for that catalog.
+ * table Job then reconciles the table's catalog (its snapshotId and tableCount, one status
+ * write of its own); a finished catalog Job wakes the tables and queries waiting for it,
+ * and a finished consistency check the tables whose ObjectMissing alarm it may clear.
  * Side effects: through reconcileResource.
  */
 import { readApiServerEvent } from './resource-event.ts';
 import { LABELS, MANAGED_BY } from '../core/names.ts';
 import { isFeathermanKind } from '../adapters/kube.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
-import { wakeDependents } from './dependents.ts';
+import { reconcileAlarmedTables, wakeDependents } from './dependents.ts';
 import { isJobFinished } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
 
@@ -26,6 +28,11 @@ export async function jobFinishedHandler(deps: HandlerDeps, request: IncomingReq
   const owner = job.metadata.ownerReferences?.find((reference) => reference.controller === true) ?? job.metadata.ownerReferences?.[0];
   if (owner === undefined || !isFeathermanKind(owner.kind)) return ok({ ignored: `Job ${ref.namespace}/${ref.name} has no Featherman owner` });
   const outcome = await reconcileResource(deps, owner.kind, ref.namespace, owner.name);
+  // A table's Job committed a catalog snapshot (or ended the table): its catalog's
+  // snapshotId and tableCount follow, after the table's own status is written.
+  const catalog = owner.kind === 'DuckLakeTable' && outcome.catalogRef !== undefined ? await reconcileResource(deps, 'DuckLakeCatalog', ref.namespace, outcome.catalogRef) : undefined;
   const woken = owner.kind === 'DuckLakeCatalog' ? await wakeDependents(deps, ref.namespace, owner.name) : [];
-  return ok({ job: ref.name, ...outcome, ...(woken.length > 0 ? { woken } : {}) });
+  // A consistency check is what may clear a table's ObjectMissing alarm.
+  if (owner.kind === 'DuckLakeCatalog' && job.metadata.labels?.[LABELS.operation] === 'check') woken.push(...(await reconcileAlarmedTables(deps, ref.namespace, owner.name)));
+  return ok({ job: ref.name, ...outcome, ...(catalog !== undefined ? { catalog: { name: catalog.name, result: catalog.result, status: catalog.status } } : {}), ...(woken.length > 0 ? { woken } : {}) });
 }

@@ -43,6 +43,12 @@ export async function observeJobs(deps: HandlerDeps, namespace: string, uid: str
   return Promise.all(jobs.map(async (job) => observeJob(job, isJobFinished(job) ? await deps.kube.readTerminationMessage(namespace, job.metadata.name) : undefined)));
 }
 
+/** observeCatalogChecks lists a catalog's consistency-check Jobs (op `check`) with their runner results. */
+export async function observeCatalogChecks(deps: HandlerDeps, namespace: string, catalogUid: string): Promise<ObservedJob[]> {
+  const jobs = await deps.kube.listJobs(namespace, { [LABELS.managedBy]: MANAGED_BY, [LABELS.ownerUid]: labelValue(catalogUid), [LABELS.operation]: 'check' });
+  return Promise.all(jobs.map(async (job) => observeJob(job, isJobFinished(job) ? await deps.kube.readTerminationMessage(namespace, job.metadata.name) : undefined)));
+}
+
 /** readCatalogFor reads the catalog a table or query names: validated, 'invalid', or undefined when missing. */
 export async function readCatalogFor(deps: HandlerDeps, namespace: string, catalogRef: string | undefined): Promise<DuckLakeCatalog | 'invalid' | undefined> {
   if (catalogRef === undefined) return undefined;
@@ -74,8 +80,19 @@ export async function observeCatalogVolume(deps: HandlerDeps, namespace: string,
   return pvc === undefined ? undefined : { phase: pvc.status?.phase };
 }
 
-/** tablesOfCatalog lists the names of the DuckLakeTables in a namespace whose catalogRef is `catalog`. */
-export async function tablesOfCatalog(deps: HandlerDeps, namespace: string, catalog: string): Promise<string[]> {
-  const tables = await deps.kube.listResources('DuckLakeTable', namespace);
-  return tables.filter((table) => specText(table, 'catalogRef') === catalog).flatMap((table) => metaText(table, 'name') ?? []);
+/** CatalogTables are the tables of a catalog as its decision needs them. */
+export interface CatalogTables {
+  names: string[];
+  /** snapshot is the newest status.lastAppliedSnapshot among them, if any reported one. */
+  snapshot?: number;
+}
+
+/** tablesOfCatalog lists the DuckLakeTables in a namespace whose catalogRef is `catalog`: their names and newest snapshot. */
+export async function tablesOfCatalog(deps: HandlerDeps, namespace: string, catalog: string): Promise<CatalogTables> {
+  const tables = (await deps.kube.listResources('DuckLakeTable', namespace)).filter((table) => specText(table, 'catalogRef') === catalog);
+  const snapshots = tables.flatMap((table) => {
+    const value = (table.status as { lastAppliedSnapshot?: unknown } | undefined)?.lastAppliedSnapshot;
+    return typeof value === 'number' ? [value] : [];
+  });
+  return { names: tables.flatMap((table) => metaText(table, 'name') ?? []), ...(snapshots.length > 0 ? { snapshot: Math.max(...snapshots) } : {}) };
 }
