@@ -26,7 +26,7 @@ const catalog = (() => {
   return checked.value;
 })();
 
-function table(status: unknown, generation = 1) {
+function table(status: { conditions?: Condition[] } | undefined, generation = 1) {
   return {
     apiVersion: API, kind: 'DuckLakeTable',
     metadata: { name: 'sales', namespace: 'analytics', uid: 'tab-uid', generation, finalizers: [FINALIZER] },
@@ -61,8 +61,8 @@ describe('Degraded=ObjectMissing on a table', () => {
     const { raw, apply } = alarmedTable();
     const again = decideTable(raw, observed(apply), LATER);
     assert.ok(isObjectMissing(again.status.conditions));
-    assert.deepEqual(again.status.conditions, raw.status.conditions, 'a replay writes nothing');
-    const alarm = findCondition(raw.status.conditions, 'Degraded');
+    assert.deepEqual(again.status.conditions, raw.status?.conditions, 'a replay writes nothing');
+    const alarm = findCondition(raw.status?.conditions, 'Degraded');
     const next = decideTable(table(raw.status, 2), observed(apply), LATER);
     const kept = findCondition(next.status.conditions, 'Degraded');
     assert.deepEqual([kept?.status, kept?.reason, kept?.message, kept?.lastTransitionTime, kept?.observedGeneration], ['True', 'ObjectMissing', alarm?.message, alarm?.lastTransitionTime, 2]);
