@@ -90,7 +90,8 @@ function newestSnapshot(previous: number | undefined, observed: CatalogObserved)
 /**
  * decideCatalog decides about one DuckLakeCatalog (pure). Invalid spec → InvalidSpec.
  * Deleting → wait until no table names it (WaitingForTables), then remove the finalizer.
- * Otherwise: add the finalizer, ensure the volume claim, restore from a backup when the
+ * Otherwise: add the finalizer, ensure the volume claim; with an unusable runner pod
+ * template, stop at Ready=False InvalidPodTemplate; restore from a backup when the
  * catalog is created with spec.restore, run one init-catalog Job per generation
  * (idempotent in the runner), and report data path, snapshot (the newest any of its or
  * its tables' Jobs reported), table count, and backups.
@@ -113,6 +114,13 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     ...(snapshotId !== undefined ? { snapshotId } : {}),
   });
   let status = backups.status;
+  // No runner Job may start with a pod template that cannot be used: say which rule it breaks.
+  const template = observed.config.podTemplateError;
+  if (template !== undefined) {
+    const next = withConditions(status, [ready(false, 'InvalidPodTemplate', template), reconciling(false), degraded(false)], 'Failed', now, generation);
+    const events = transitioned(previous.conditions, next.conditions ?? []) ? [eventAction(owner, 'Warning', 'InvalidPodTemplate', template, `pod-template-g${generation}`, now)] : [];
+    return { actions: [...actions, ...events], status: next };
+  }
   const restore = decideRestore(catalog, observed, status, now);
   if (restore.stop) return { actions: [...actions, ...restore.actions], status: restore.status };
   status = restore.status;

@@ -138,7 +138,7 @@ function decideLiveTable(table: DuckLakeTable, observed: TableObserved, now: Dat
     status,
   });
 
-  const usable = catalogState(observed.catalog, table.spec.catalogRef);
+  const usable = catalogState(observed.catalog, table.spec.catalogRef, observed.config);
   if (!usable.ok) {
     return finish(withConditions(previous, [ready(false, usable.reason, usable.message), reconciling(true, usable.reason, usable.message), degraded(false)], 'Pending', now, generation));
   }

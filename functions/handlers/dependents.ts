@@ -13,7 +13,7 @@ import type { HandlerDeps } from './deps.ts';
 import { metaText, specText } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
 
-const WAITING = new Set(['CatalogMissing', 'CatalogNotReady']);
+const WAITING = new Set(['CatalogMissing', 'CatalogNotReady', 'InvalidPodTemplate']);
 
 /** wakeDependents returns the names of the resources it reconciled. */
 export async function wakeDependents(deps: HandlerDeps, namespace: string, catalog: string): Promise<string[]> {

@@ -4,19 +4,15 @@
  * runner pod overrides) so the pure decide* functions can compare it with the spec.
  * Side effects: reads through the kube adapter.
  */
-import { parse as parseYaml } from 'yaml';
 import type { ControlConfig } from '../core/actions.ts';
 import { observeJob, type ObservedJob } from '../core/job-state.ts';
 import { catalogPvcName, LABELS, labelValue, MANAGED_BY } from '../core/names.ts';
 import type { DuckLakeCatalog } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
-import type { PodOverrides } from '../specs/pod-overrides.ts';
+import { validatePodTemplate } from '../core/validate-pod-template.ts';
 import type { Job } from '../specs/k8s-types.ts';
 import type { RawObject } from '../adapters/kube.ts';
 import type { HandlerDeps } from './deps.ts';
-
-/** POD_TEMPLATE_KEY is the ConfigMap key holding the runner pod template (YAML or JSON). */
-export const POD_TEMPLATE_KEY = 'template';
 
 /** metaText reads a string field of a raw object's metadata (pure). */
 export function metaText(object: RawObject, field: string): string | undefined {
@@ -58,20 +54,16 @@ export async function readCatalogFor(deps: HandlerDeps, namespace: string, catal
   return checked.ok ? checked.value : 'invalid';
 }
 
-function parseOverrides(text: string | undefined): PodOverrides | undefined {
-  if (text === undefined) return undefined;
-  const value: unknown = parseYaml(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as PodOverrides) : undefined;
-}
-
-/** controlConfig builds the ControlConfig of Jobs for a catalog, with the pod overrides its podTemplate ConfigMap holds. */
+/**
+ * controlConfig builds the ControlConfig of Jobs for a catalog, with the pod overrides its
+ * podTemplate ConfigMap holds, or podTemplateError when that ConfigMap cannot be used.
+ */
 export async function controlConfig(deps: HandlerDeps, catalog: DuckLakeCatalog | 'invalid' | undefined): Promise<ControlConfig> {
   const config: ControlConfig = { image: deps.runnerImage, ...(deps.jobSettings !== undefined ? { jobSettings: deps.jobSettings } : {}) };
   const ref = catalog !== undefined && catalog !== 'invalid' ? catalog.spec.podTemplate?.configMapRef : undefined;
   if (catalog === undefined || catalog === 'invalid' || ref === undefined) return config;
-  const data = await deps.kube.readConfigMapData(catalog.metadata.namespace, ref.name);
-  const podOverrides = parseOverrides(data?.[POD_TEMPLATE_KEY]);
-  return podOverrides !== undefined ? { ...config, podOverrides } : config;
+  const template = validatePodTemplate(catalog.metadata.namespace, ref.name, await deps.kube.readConfigMapData(catalog.metadata.namespace, ref.name));
+  return template.ok ? { ...config, podOverrides: template.value } : { ...config, podTemplateError: template.message };
 }
 
 /** observeCatalogVolume reads the catalog's PVC phase; undefined when the claim does not exist. */
