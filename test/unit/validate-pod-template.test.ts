@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { findCondition, ready, setConditions } from '../../functions/core/conditions.ts';
 import { decideCatalog } from '../../functions/core/decide-catalog.ts';
 import { decideTable } from '../../functions/core/decide-table.ts';
@@ -13,6 +15,15 @@ const NOW = new Date('2026-11-25T10:00:00Z');
 const WHERE = 'The runner pod template ConfigMap analytics/runner-pod (spec.podTemplate.configMapRef)';
 
 describe('validatePodTemplate', () => {
+  it('accepts the template of examples/pod-template, which its catalog names', () => {
+    const configMap = parse(readFileSync('examples/pod-template/runner-pod.yaml', 'utf8')) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+    const catalog = parse(readFileSync('examples/pod-template/catalog.yaml', 'utf8')) as { spec: { podTemplate: { configMapRef: { name: string } } } };
+    assert.equal(catalog.spec.podTemplate.configMapRef.name, configMap.metadata.name);
+    const result = validatePodTemplate(configMap.metadata.namespace, configMap.metadata.name, configMap.data);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.value.spec?.nodeSelector, { workload: 'batch' });
+  });
+
   it('reads the template key as YAML or JSON', () => {
     const yaml = validatePodTemplate('analytics', 'runner-pod', { [POD_TEMPLATE_KEY]: 'metadata:\n  labels: { team: data }\nspec:\n  nodeSelector: { pool: batch }\n' });
     assert.deepEqual(yaml, { ok: true, value: { metadata: { labels: { team: 'data' } }, spec: { nodeSelector: { pool: 'batch' } } } });
