@@ -8,6 +8,8 @@
  * bundled process, which reads the table fresh, decides and creates the apply Job before
  * answering, against the local API server in its own process: p50/p99. (3) 1,000
  * duplicate events in one second for one table: how many Jobs exist afterwards (must be 1).
+ * (4) The first S3 notification (a removed data object), which loads the S3 SDK and HEADs
+ * the object on an embedded S3 server: its latency and the RSS after it.
  * Run: npm run bench:functions [-- --starts 5 --tables 200 --duplicates 1000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +23,7 @@ import { CloudEvent, HTTP } from 'cloudevents';
 import { build } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 import { bundleFunctions } from '../functions/bundle.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from '../local/s3/embedded-s3.ts';
 import { FUNCTIONS_RUNTIME_ENV } from '../functions/runtime-env.ts';
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, duplicates: { type: 'string', default: '1000' } } });
@@ -30,6 +33,7 @@ const DUPLICATES = Number(values.duplicates);
 const root = path.join(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-bench-functions-'));
 const children: ChildProcess[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
@@ -139,6 +143,11 @@ function postEvent(url: string, event: CloudEvent<unknown>): Promise<{ status: n
   });
 }
 
+function removedObjectEvent(key: string): CloudEvent<unknown> {
+  const record = { eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectRemoved:Delete', eventTime: new Date().toISOString(), s3: { bucket: { name: 'lake' }, object: { key, sequencer: '01' } } };
+  return new CloudEvent<unknown>({ type: 'dev.knative.connector.event.aws-sqs', source: 'dev.knative.eventing.aws-sqs-source', datacontenttype: 'application/json', data: { Records: [record] } });
+}
+
 function tableEvent(name: string): CloudEvent<unknown> {
   const apiVersion = 'ducklake.featherman.dev/v1alpha1';
   return new CloudEvent<unknown>({
@@ -148,20 +157,24 @@ function tableEvent(name: string): CloudEvent<unknown> {
   });
 }
 
-async function seed(kubeconfigPath: string, url: string): Promise<{ custom: CustomObjectsApi; batch: BatchV1Api }> {
+async function seed(kubeconfigPath: string, url: string, s3: EmbeddedS3): Promise<{ custom: CustomObjectsApi; batch: BatchV1Api }> {
   for (const file of ['ducklakecatalogs.yaml', 'ducklaketables.yaml', 'ducklakequeries.yaml']) {
     for (const document of parseAllDocuments(fs.readFileSync(path.join(root, 'crds', file), 'utf8'))) {
       const response = await fetch(`${url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(document.toJSON()) });
       if (!response.ok) throw new Error(`creating a CRD answered ${response.status}`);
     }
   }
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lake-credentials' }, data: { 'access-key': b64(s3.accessKeyId), 'secret-key': b64(s3.secretAccessKey) } };
+  const created = await fetch(`${url}/api/v1/namespaces/default/secrets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(secret) });
+  if (!created.ok) throw new Error(`creating the S3 Secret answered ${created.status}`);
   const config = new KubeConfig();
   config.loadFromFile(kubeconfigPath);
   const custom = config.makeApiClient(CustomObjectsApi);
   const resource = { group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default' };
   const catalog = (await custom.createNamespacedCustomObject({
     ...resource, plural: 'ducklakecatalogs',
-    body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeCatalog', metadata: { name: 'lake', finalizers: ['ducklake.featherman.dev/finalizer'] }, spec: { objectStore: { bucket: 'lake' } } },
+    body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeCatalog', metadata: { name: 'lake', finalizers: ['ducklake.featherman.dev/finalizer'] }, spec: { objectStore: { bucket: 'lake', endpoint: s3.endpoint, forcePathStyle: true, credentialsSecret: { name: 'lake-credentials' } } } },
   })) as { metadata: Record<string, unknown> };
   const ready = { type: 'Ready', status: 'True', reason: 'Succeeded', message: 'Catalog lake is ready.', observedGeneration: 1, lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' };
   await custom.replaceNamespacedCustomObjectStatus({ ...resource, plural: 'ducklakecatalogs', name: 'lake', body: { ...catalog, status: { phase: 'Succeeded', observedGeneration: 1, conditions: [ready] } } });
@@ -179,7 +192,9 @@ async function main(): Promise<void> {
   const outfile = await bundle();
   const reference = await referenceStarts();
   const api = await startApiServer();
-  const { batch } = await seed(api.kubeconfigPath, api.url);
+  const s3 = await startEmbeddedS3({ dir: path.join(work, 's3'), buckets: ['lake'] });
+  closers.push(() => s3.close());
+  const { batch } = await seed(api.kubeconfigPath, api.url, s3);
 
   const baseline = await startFunctions(['--import', 'tsx', path.join(root, 'functions', 'main.ts')], api.kubeconfigPath);
   await stop(baseline.child);
@@ -206,6 +221,10 @@ async function main(): Promise<void> {
     if (index === 0) first = { ms: answer.ms, rss: rssMiB(functions.child.pid ?? 0) };
   }
   const rssEvents = rssMiB(functions.child.pid ?? 0);
+  // The first S3-touching event loads the S3 SDK: a removed data object of t0, which HEAD confirms gone.
+  const removal = await postEvent(`${functions.url}/s3-object`, removedObjectEvent('main/t0/ducklake-bench.parquet'));
+  if (removal.status !== 200) throw new Error(`the S3 removal event answered ${removal.status}`);
+  const rssS3 = rssMiB(functions.child.pid ?? 0);
   latencies.sort((a, b) => a - b);
   const jobs = (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'featherman.dev/operation=apply-table' })).items.length;
 
@@ -242,6 +261,7 @@ async function main(): Promise<void> {
   console.log(`reference on this machine now: node doing nothing ${reference.bare.toFixed(0)} ms; node requiring only @kubernetes/client-node (bundled) ${reference.clientNode.toFixed(0)} ms, RSS ${reference.clientNodeRss} MiB`);
   console.log(`cold start, tsx unbundled: ${baseline.readyMs.toFixed(0)} ms, RSS ${baseline.rss.toFixed(1)} MiB`);
   console.log(`first event after the cold start: ${first.ms.toFixed(1)} ms to the apply Job, RSS then ${first.rss.toFixed(1)} MiB; after ${TABLES} events ${rssEvents.toFixed(1)} MiB`);
+  console.log(`first S3 notification (loads the S3 SDK, one HEAD, Degraded written): ${removal.ms.toFixed(1)} ms, RSS then ${rssS3.toFixed(1)} MiB`);
   console.log(`event → apply Job created (${TABLES} new tables, one at a time): p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]?.toFixed(1)} ms  [target p99 ≤ 50 ms]; apply Jobs: ${jobs}`);
   console.log(`${DUPLICATES} duplicate events sent in ${sendSeconds.toFixed(2)} s (${(DUPLICATES / sendSeconds).toFixed(0)}/s), all answered in ${dupSeconds.toFixed(2)} s; answers ${JSON.stringify(Object.fromEntries(statuses))}; Jobs for the table: ${dupJobs} (must be 1); RSS after ${rssAfter.toFixed(1)} MiB`);
   if (dupJobs !== 1 || jobs !== TABLES) process.exitCode = 1;
@@ -252,5 +272,6 @@ try {
 } finally {
   agent.destroy();
   await Promise.all(children.map(stop));
+  for (const close of closers) await close();
   fs.rmSync(work, { recursive: true, force: true });
 }
