@@ -32,7 +32,7 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
 COPY --from=bundle --chown=root:root /app/dist/functions.cjs ./functions.cjs
 # FUNCTIONS_RUNTIME_ENV (functions/bundle.ts; a unit test keeps the two equal).
-ENV MALLOC_MMAP_THRESHOLD_=32768 NODE_OPTIONS=--max-semi-space-size=1
+ENV MALLOC_MMAP_THRESHOLD_=32768 NODE_OPTIONS=--max-semi-space-size=2
 ENV NODE_ENV=production TSX_DISABLE_CACHE=1 TMPDIR=/tmp HOME=/tmp PORT=8080
 EXPOSE 8080
 USER 65532:65532
