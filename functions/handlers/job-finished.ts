@@ -30,7 +30,10 @@ export async function jobFinishedHandler(deps: HandlerDeps, request: IncomingReq
   const outcome = await reconcileResource(deps, owner.kind, ref.namespace, owner.name);
   // A table's Job committed a catalog snapshot (or ended the table): its catalog's
   // snapshotId and tableCount follow, after the table's own status is written.
-  const catalog = owner.kind === 'DuckLakeTable' && outcome.catalogRef !== undefined ? await reconcileResource(deps, 'DuckLakeCatalog', ref.namespace, outcome.catalogRef) : undefined;
+  // A table already gone (its drop Job's replay) names no catalogRef: the Job's catalog label
+  // holds the name (catalog names are DNS labels, so labelValue keeps them as they are).
+  const catalogName = outcome.catalogRef ?? job.metadata.labels?.[LABELS.catalog];
+  const catalog = owner.kind === 'DuckLakeTable' && catalogName !== undefined ? await reconcileResource(deps, 'DuckLakeCatalog', ref.namespace, catalogName) : undefined;
   const woken = owner.kind === 'DuckLakeCatalog' ? await wakeDependents(deps, ref.namespace, owner.name) : [];
   // A consistency check is what may clear a table's ObjectMissing alarm.
   if (owner.kind === 'DuckLakeCatalog' && job.metadata.labels?.[LABELS.operation] === 'check') woken.push(...(await reconcileAlarmedTables(deps, ref.namespace, owner.name)));

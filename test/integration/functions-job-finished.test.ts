@@ -92,6 +92,15 @@ describe('job-finished keeps the catalog status and the ObjectMissing alarm righ
     assert.deepEqual([catalog.status.snapshotId, catalog.status.tableCount], [4, 2]);
   });
 
+  it('the drop Job of a deleted table lowers the catalog\'s tableCount once the table is gone', async () => {
+    await world.custom.deleteNamespacedCustomObject({ group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default', plural: 'ducklaketables', name: 'orders' });
+    await sendEvent(world, '/reconcile-table', apiServerEvent(await readResource(world, 'DuckLakeTable', 'orders'), 'update', 'Resource'));
+    const finished = await finishAndTell(world, await unfinished(world, 'drop-table', 'orders'), { op: 'drop-table', snapshotId: 5 });
+    assert.equal(finished.body.catalog.name, 'lake');
+    await assert.rejects(readResource(world, 'DuckLakeTable', 'orders'), (error: { code?: number }) => error.code === 404);
+    assert.equal((await readResource(world, 'DuckLakeCatalog', 'lake')).status.tableCount, 1);
+  });
+
   it('keeps Degraded=ObjectMissing through the sweep, a spec change and an unhealthy check; a later healthy check clears it', async () => {
     const gone = await sendEvent(world, '/s3-object', removedEvent(MISSING));
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
