@@ -25,6 +25,8 @@ export interface ReconcileOptions {
   ingestRequested?: boolean;
   /** skipCurrent skips a resource whose status already reflects its generation (our own status write echoed back). */
   skipCurrent?: boolean;
+  /** reportedSnapshot is a catalog snapshot a table's finished Job reported (the table may be gone since: a drop). */
+  reportedSnapshot?: number;
 }
 
 /** ReconcileOutcome says what one reconcile did, for the HTTP answer and the log line. */
@@ -64,7 +66,8 @@ async function decider(deps: HandlerDeps, kind: FeathermanKind, raw: RawObject, 
       tablesOfCatalog(deps, namespace, name),
       controlConfig(deps, checked.ok ? checked.value : 'invalid'),
     ]);
-    const observed = { jobs, pvc, tables: tables.names, ...(tables.snapshot !== undefined ? { tableSnapshot: tables.snapshot } : {}), config };
+    const reported = [tables.snapshot, options.reportedSnapshot].filter((value): value is number => value !== undefined);
+    const observed = { jobs, pvc, tables: tables.names, ...(reported.length > 0 ? { tableSnapshot: Math.max(...reported) } : {}), config };
     return (fresh) => decideCatalog(fresh, observed, now);
   }
   const [catalog, jobs] = await Promise.all([readCatalogFor(deps, namespace, specText(raw, 'catalogRef')), observeJobs(deps, namespace, metaText(raw, 'uid') ?? '')]);
@@ -120,7 +123,7 @@ export function reconcileResource(deps: HandlerDeps, kind: FeathermanKind, names
     coalescer = new Coalescer();
     coalescers.set(deps, coalescer);
   }
-  const key = [kind, namespace, name, options.ingestRequested === true, options.skipCurrent === true].join('|');
+  const key = [kind, namespace, name, options.ingestRequested === true, options.skipCurrent === true, options.reportedSnapshot ?? ''].join('|');
   return coalescer.run(key, () => reconcileOnce(deps, kind, namespace, name, options));
 }
 
