@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # The functions image: one express app with every Featherman function (functions/main.ts on
 # $PORT); each Knative Service picks its function with FEATHERMAN_HANDLER. The image runs the
-# esbuild bundle functions/bundle.ts writes (about 250 ms and 80 MiB to ready, where tsx
+# esbuild bundle functions/bundle.ts writes (about 250 ms and 75 MiB to ready, where tsx
 # transpiling at start takes seconds and 230 MiB), under FUNCTIONS_RUNTIME_ENV.
 # Build from the repository root: docker build -f docker/functions.Dockerfile -t featherman-functions .
 # Multi-stage, no build tools in the final image, non-root, read-only root FS compatible.
