@@ -28,9 +28,18 @@ export const DuckLakeCatalogSpec = z.object({
     .optional()
     .describe('Restore the catalog from a backup; honoured only when the catalog is created.'),
   podTemplate: z
-    .object({ configMapRef: z.object({ name: z.string().max(253).describe('ConfigMap name.') }).describe('ConfigMap with runner pod overrides.') })
+    .object({
+      configMapRef: z
+        .object({ name: z.string().max(253).describe('Name of the ConfigMap, in the namespace of the catalog.') })
+        .describe(
+          'ConfigMap whose key "template" holds a pod template (YAML or JSON) laid over every runner pod of this catalog: metadata.labels, ' +
+          'metadata.annotations, and spec fields such as nodeSelector, tolerations, affinity, priorityClassName, or containers by name ' +
+          '(the runner container is "runner": resources, env). Featherman\'s security settings are applied after it. A missing ConfigMap ' +
+          'or key, or an invalid template, sets Ready=False with reason InvalidPodTemplate and starts no runner Job.',
+        ),
+    })
     .optional()
-    .describe('Overrides of the runner pods.'),
+    .describe('Overrides of the runner pods of this catalog and its tables and queries.'),
 });
 export type DuckLakeCatalogSpec = z.infer<typeof DuckLakeCatalogSpec>;
 

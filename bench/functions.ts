@@ -1,12 +1,16 @@
 /**
- * Benchmark of the functions process. (1) Cold start: functions/main.ts bundled with
- * esbuild (what the image runs), started N times: spawn → `functions ready`, and its RSS
- * once ready; the unbundled tsx start is printed as the baseline. (2) Event → Job created:
+ * Benchmark of the functions process. (1) Cold start: functions/main.ts bundled by
+ * functions/bundle.ts (what the image runs), started N times with FUNCTIONS_RUNTIME_ENV (the
+ * image's settings) and N times with node's defaults: spawn → `functions ready`, and its
+ * RSS once ready; the unbundled tsx start is printed for comparison. The first event's
+ * latency and the RSS after it, after all events and after the duplicates are printed too. (2) Event → Job created:
  * real CloudEvents (ApiServerSource, Reference mode, binary) for new tables posted to the
  * bundled process, which reads the table fresh, decides and creates the apply Job before
  * answering, against the local API server in its own process: p50/p99. (3) 1,000
  * duplicate events in one second for one table: how many Jobs exist afterwards (must be 1).
- * Run: npm run bench:functions [-- --starts 5 --tables 200 --duplicates 1000]
+ * (4) The first S3 notification (a removed data object), which loads the S3 SDK and HEADs
+ * the object on an embedded S3 server: its latency and the RSS after it.
+ * Run: npm run bench:functions [-- --starts 5 --tables 200 --duplicates 1000 --runtime image|defaults]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,14 +22,20 @@ import { BatchV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-nod
 import { CloudEvent, HTTP } from 'cloudevents';
 import { build } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
+import { bundleFunctions } from '../functions/bundle.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from '../local/s3/embedded-s3.ts';
+import { FUNCTIONS_RUNTIME_ENV } from '../functions/runtime-env.ts';
 
-const { values } = parseArgs({ options: { starts: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, duplicates: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({ options: { starts: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, duplicates: { type: 'string', default: '1000' }, runtime: { type: 'string', default: 'image' } } });
 const STARTS = Number(values.starts);
 const TABLES = Number(values.tables);
 const DUPLICATES = Number(values.duplicates);
+// --runtime defaults runs the event part under node's defaults instead of FUNCTIONS_RUNTIME_ENV (to compare latency).
+const EVENT_ENV = values.runtime === 'defaults' ? {} : FUNCTIONS_RUNTIME_ENV;
 const root = path.join(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-bench-functions-'));
 const children: ChildProcess[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
@@ -40,14 +50,16 @@ function rssMiB(pid: number): number {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** cpuMs reads a process's user + system CPU time (ms) from /proc: less sensitive to the machine's load than wall time. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+}
+
 async function bundle(): Promise<string> {
-  // CommonJS output keeps `require('@duckdb/node-api')` inside the lazily initialised
-  // module (ESM output would hoist it to a static import and load DuckDB at start-up).
   const outfile = path.join(work, 'functions.cjs');
-  await build({
-    entryPoints: [path.join(root, 'functions', 'main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'error',
-    external: ['@duckdb/node-api', 'fs-ext', 's3rver'],
-  });
+  await bundleFunctions(outfile);
   // The externals resolve from the repository's node_modules.
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
   return outfile;
@@ -96,9 +108,10 @@ async function startApiServer(): Promise<{ kubeconfigPath: string; url: string }
 interface Started { child: ChildProcess; url: string; readyMs: number; rss: number }
 
 /** startFunctions spawns the functions process and resolves at its `functions ready` line. */
-function startFunctions(args: string[], kubeconfigPath: string): Promise<Started> {
+function startFunctions(args: string[], kubeconfigPath: string, runtimeEnv: Readonly<Record<string, string>> = {}): Promise<Started> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'info', FEATHERMAN_RUNNER_IMAGE: 'featherman:bench' } });
+  const env = { ...process.env, ...runtimeEnv, PORT: '0', HOST: '127.0.0.1', KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'info', FEATHERMAN_RUNNER_IMAGE: 'featherman:bench' };
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env });
   children.push(child);
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -139,6 +152,11 @@ function postEvent(url: string, event: CloudEvent<unknown>): Promise<{ status: n
   });
 }
 
+function removedObjectEvent(key: string): CloudEvent<unknown> {
+  const record = { eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectRemoved:Delete', eventTime: new Date().toISOString(), s3: { bucket: { name: 'lake' }, object: { key, sequencer: '01' } } };
+  return new CloudEvent<unknown>({ type: 'dev.knative.connector.event.aws-sqs', source: 'dev.knative.eventing.aws-sqs-source', datacontenttype: 'application/json', data: { Records: [record] } });
+}
+
 function tableEvent(name: string): CloudEvent<unknown> {
   const apiVersion = 'ducklake.featherman.dev/v1alpha1';
   return new CloudEvent<unknown>({
@@ -148,20 +166,24 @@ function tableEvent(name: string): CloudEvent<unknown> {
   });
 }
 
-async function seed(kubeconfigPath: string, url: string): Promise<{ custom: CustomObjectsApi; batch: BatchV1Api }> {
+async function seed(kubeconfigPath: string, url: string, s3: EmbeddedS3): Promise<{ custom: CustomObjectsApi; batch: BatchV1Api }> {
   for (const file of ['ducklakecatalogs.yaml', 'ducklaketables.yaml', 'ducklakequeries.yaml']) {
     for (const document of parseAllDocuments(fs.readFileSync(path.join(root, 'crds', file), 'utf8'))) {
       const response = await fetch(`${url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(document.toJSON()) });
       if (!response.ok) throw new Error(`creating a CRD answered ${response.status}`);
     }
   }
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lake-credentials' }, data: { 'access-key': b64(s3.accessKeyId), 'secret-key': b64(s3.secretAccessKey) } };
+  const created = await fetch(`${url}/api/v1/namespaces/default/secrets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(secret) });
+  if (!created.ok) throw new Error(`creating the S3 Secret answered ${created.status}`);
   const config = new KubeConfig();
   config.loadFromFile(kubeconfigPath);
   const custom = config.makeApiClient(CustomObjectsApi);
   const resource = { group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default' };
   const catalog = (await custom.createNamespacedCustomObject({
     ...resource, plural: 'ducklakecatalogs',
-    body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeCatalog', metadata: { name: 'lake', finalizers: ['ducklake.featherman.dev/finalizer'] }, spec: { objectStore: { bucket: 'lake' } } },
+    body: { apiVersion: 'ducklake.featherman.dev/v1alpha1', kind: 'DuckLakeCatalog', metadata: { name: 'lake', finalizers: ['ducklake.featherman.dev/finalizer'] }, spec: { objectStore: { bucket: 'lake', endpoint: s3.endpoint, forcePathStyle: true, credentialsSecret: { name: 'lake-credentials' } } } },
   })) as { metadata: Record<string, unknown> };
   const ready = { type: 'Ready', status: 'True', reason: 'Succeeded', message: 'Catalog lake is ready.', observedGeneration: 1, lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' };
   await custom.replaceNamespacedCustomObjectStatus({ ...resource, plural: 'ducklakecatalogs', name: 'lake', body: { ...catalog, status: { phase: 'Succeeded', observedGeneration: 1, conditions: [ready] } } });
@@ -179,25 +201,40 @@ async function main(): Promise<void> {
   const outfile = await bundle();
   const reference = await referenceStarts();
   const api = await startApiServer();
-  const { batch } = await seed(api.kubeconfigPath, api.url);
+  const s3 = await startEmbeddedS3({ dir: path.join(work, 's3'), buckets: ['lake'] });
+  closers.push(() => s3.close());
+  const { batch } = await seed(api.kubeconfigPath, api.url, s3);
 
   const baseline = await startFunctions(['--import', 'tsx', path.join(root, 'functions', 'main.ts')], api.kubeconfigPath);
   await stop(baseline.child);
+  // The same bundle under node's defaults, alternating with the production settings.
+  const defaults: Started[] = [];
   const starts: Started[] = [];
   for (let index = 0; index < STARTS; index++) {
-    const started = await startFunctions([outfile], api.kubeconfigPath);
+    const plain = await startFunctions([outfile], api.kubeconfigPath);
+    defaults.push(plain);
+    await stop(plain.child);
+    const started = await startFunctions([outfile], api.kubeconfigPath, FUNCTIONS_RUNTIME_ENV);
     starts.push(started);
-    if (index < STARTS - 1) await stop(started.child);
+    await stop(started.child);
   }
-  const functions = starts[starts.length - 1];
-  if (functions === undefined) throw new Error('no functions process started');
+  const functions = await startFunctions([outfile], api.kubeconfigPath, EVENT_ENV);
 
   const latencies: number[] = [];
+  let first = { ms: 0, rss: 0 };
+  const cpuBefore = cpuMs(functions.child.pid ?? 0);
   for (let index = 0; index < TABLES; index++) {
     const answer = await postEvent(`${functions.url}/reconcile-table`, tableEvent(`t${index}`));
     if (answer.status !== 200) throw new Error(`event for table t${index} answered ${answer.status}`);
     latencies.push(answer.ms);
+    if (index === 0) first = { ms: answer.ms, rss: rssMiB(functions.child.pid ?? 0) };
   }
+  const rssEvents = rssMiB(functions.child.pid ?? 0);
+  const cpuPerEvent = (cpuMs(functions.child.pid ?? 0) - cpuBefore) / TABLES;
+  // The first S3-touching event loads the S3 SDK: a removed data object of t0, which HEAD confirms gone.
+  const removal = await postEvent(`${functions.url}/s3-object`, removedObjectEvent('main/t0/ducklake-bench.parquet'));
+  if (removal.status !== 200) throw new Error(`the S3 removal event answered ${removal.status}`);
+  const rssS3 = rssMiB(functions.child.pid ?? 0);
   latencies.sort((a, b) => a - b);
   const jobs = (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'featherman.dev/operation=apply-table' })).items.length;
 
@@ -227,11 +264,16 @@ async function main(): Promise<void> {
 
   const ready = starts.map((item) => item.readyMs);
   const rss = starts.map((item) => item.rss);
+  const settings = Object.entries(FUNCTIONS_RUNTIME_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
   console.log(`functions bench (${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1)})`);
-  console.log(`cold start, bundled (${STARTS} starts): median ${median(ready).toFixed(0)} ms to ready (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), RSS median ${median(rss).toFixed(1)} MiB  [targets ≤ 300 ms, ≤ 90 MiB]`);
+  console.log(`cold start, bundled, ${settings} (${STARTS} starts): median ${median(ready).toFixed(0)} ms to ready (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), RSS median ${median(rss).toFixed(1)} MiB  [targets ≤ 300 ms, ≤ 90 MiB]`);
+  console.log(`cold start, bundled, node defaults (${STARTS} starts): median ${median(defaults.map((item) => item.readyMs)).toFixed(0)} ms, RSS median ${median(defaults.map((item) => item.rss)).toFixed(1)} MiB`);
   console.log(`reference on this machine now: node doing nothing ${reference.bare.toFixed(0)} ms; node requiring only @kubernetes/client-node (bundled) ${reference.clientNode.toFixed(0)} ms, RSS ${reference.clientNodeRss} MiB`);
-  console.log(`cold start, tsx unbundled (baseline): ${baseline.readyMs.toFixed(0)} ms, RSS ${baseline.rss.toFixed(1)} MiB`);
-  console.log(`event → apply Job created (${TABLES} new tables, one at a time): p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]?.toFixed(1)} ms  [target p99 ≤ 50 ms]; apply Jobs: ${jobs}`);
+  console.log(`cold start, tsx unbundled: ${baseline.readyMs.toFixed(0)} ms, RSS ${baseline.rss.toFixed(1)} MiB`);
+  console.log(`events below: ${values.runtime === 'defaults' ? 'node defaults' : 'FUNCTIONS_RUNTIME_ENV'}; ready in ${functions.readyMs.toFixed(0)} ms at ${functions.rss.toFixed(1)} MiB`);
+  console.log(`first event after the cold start: ${first.ms.toFixed(1)} ms to the apply Job, RSS then ${first.rss.toFixed(1)} MiB; after ${TABLES} events ${rssEvents.toFixed(1)} MiB`);
+  console.log(`first S3 notification (loads the S3 SDK, one HEAD, Degraded written): ${removal.ms.toFixed(1)} ms, RSS then ${rssS3.toFixed(1)} MiB`);
+  console.log(`event → apply Job created (${TABLES} new tables, one at a time): p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]?.toFixed(1)} ms  [target p99 ≤ 50 ms]; functions CPU ${cpuPerEvent.toFixed(1)} ms per event; apply Jobs: ${jobs}`);
   console.log(`${DUPLICATES} duplicate events sent in ${sendSeconds.toFixed(2)} s (${(DUPLICATES / sendSeconds).toFixed(0)}/s), all answered in ${dupSeconds.toFixed(2)} s; answers ${JSON.stringify(Object.fromEntries(statuses))}; Jobs for the table: ${dupJobs} (must be 1); RSS after ${rssAfter.toFixed(1)} MiB`);
   if (dupJobs !== 1 || jobs !== TABLES) process.exitCode = 1;
 }
@@ -241,5 +283,6 @@ try {
 } finally {
   agent.destroy();
   await Promise.all(children.map(stop));
+  for (const close of closers) await close();
   fs.rmSync(work, { recursive: true, force: true });
 }

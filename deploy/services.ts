@@ -5,6 +5,7 @@
 import { FUNCTION_PROFILES, serviceName, type FunctionProfile } from './handlers.ts';
 import { DEAD_LETTER, labelsFor, type Manifest } from './manifest.ts';
 import type { DeploySettings } from './settings.ts';
+import { FUNCTIONS_RUNTIME_ENV } from '../functions/runtime-env.ts';
 
 /** WEBHOOK_TOKEN_KEY is the key of the Secret that holds the S3 webhook token. */
 export const WEBHOOK_TOKEN_KEY = 'token';
@@ -22,6 +23,8 @@ function env(profile: FunctionProfile, settings: DeploySettings): Record<string,
     { name: 'FEATHERMAN_HANDLER', value: profile.name },
     { name: 'FEATHERMAN_RUNNER_IMAGE', value: settings.images.runner },
     { name: 'LOG_LEVEL', value: 'info' },
+    // The image sets these too; naming them here keeps them when the image is overridden.
+    ...Object.entries(FUNCTIONS_RUNTIME_ENV).map(([name, value]) => ({ name, value })),
   ];
   // s3-object always needs the token: without it the function would accept unauthenticated posts.
   if (profile.name === 's3-object') {

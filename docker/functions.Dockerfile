@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # The functions image: one express app with every Featherman function (functions/main.ts on
-# $PORT); each Knative Service picks its function with FEATHERMAN_HANDLER.
+# $PORT); each Knative Service picks its function with FEATHERMAN_HANDLER. The image runs the
+# esbuild bundle functions/bundle.ts writes (about 250 ms and 75 MiB to ready, where tsx
+# transpiling at start takes seconds and 230 MiB), under FUNCTIONS_RUNTIME_ENV.
 # Build from the repository root: docker build -f docker/functions.Dockerfile -t featherman-functions .
 # Multi-stage, no build tools in the final image, non-root, read-only root FS compatible.
 
@@ -12,6 +14,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+FROM node:${NODE_VERSION}-${DEBIAN} AS bundle
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY api ./api
+COPY runner ./runner
+COPY functions ./functions
+RUN node --import tsx functions/bundle.ts dist/functions.cjs
+
 FROM node:${NODE_VERSION}-${DEBIAN}-slim AS final
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
@@ -19,10 +30,10 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
-COPY --chown=root:root api ./api
-COPY --chown=root:root runner ./runner
-COPY --chown=root:root functions ./functions
+COPY --from=bundle --chown=root:root /app/dist/functions.cjs ./functions.cjs
+# FUNCTIONS_RUNTIME_ENV (functions/bundle.ts; a unit test keeps the two equal).
+ENV MALLOC_MMAP_THRESHOLD_=32768 NODE_OPTIONS=--max-semi-space-size=2
 ENV NODE_ENV=production TSX_DISABLE_CACHE=1 TMPDIR=/tmp HOME=/tmp PORT=8080
 EXPOSE 8080
 USER 65532:65532
-ENTRYPOINT ["node", "--import", "tsx", "functions/main.ts"]
+ENTRYPOINT ["node", "functions.cjs"]

@@ -38,5 +38,7 @@ export interface ControlConfig {
   image: string;
   /** podOverrides from the ConfigMap the catalog's spec.podTemplate names, already read. */
   podOverrides?: PodOverrides | undefined;
+  /** podTemplateError says why that ConfigMap cannot be used (validate-pod-template.ts); no runner Job may start then. */
+  podTemplateError?: string | undefined;
   jobSettings?: Partial<JobSettings>;
 }

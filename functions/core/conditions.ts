@@ -48,6 +48,8 @@ export type ConditionReason =
   | 'WaitingForTables'
   /** BackupFailed: the last scheduled backup of the catalog failed. */
   | 'BackupFailed'
+  /** InvalidPodTemplate: the runner pod template ConfigMap (spec.podTemplate.configMapRef) is missing, lacks the key `template`, or holds an invalid template. */
+  | 'InvalidPodTemplate'
   /** Idle: nothing is in progress. */
   | 'Idle'
   /** AsExpected: nothing is degraded. */

@@ -21,6 +21,8 @@ export interface CatalogObserved {
   pvc?: { phase?: string | undefined } | undefined;
   /** tables are the DuckLakeTables whose catalogRef names this catalog (names only). */
   tables?: readonly string[] | undefined;
+  /** tableSnapshot is the newest status.lastAppliedSnapshot among those tables (their Jobs commit catalog snapshots). */
+  tableSnapshot?: number | undefined;
   config: ControlConfig;
 }
 
@@ -76,12 +78,23 @@ function decideRestore(catalog: DuckLakeCatalog, observed: CatalogObserved, stat
   return { stop: false, actions: [], status: { ...status, snapshotId: job.result?.snapshotId ?? 0 } };
 }
 
+// DuckLake snapshots are catalog-wide: the catalog's snapshotId is the newest one any of its
+// Jobs reported, its own (init, restore, snapshot expiry) or its tables' (apply, ingest,
+// compaction, TTL), and it never moves back.
+function newestSnapshot(previous: number | undefined, observed: CatalogObserved): number | undefined {
+  const reported = observed.jobs.flatMap((job) => (job.state === 'Succeeded' && job.result?.snapshotId !== undefined ? [job.result.snapshotId] : []));
+  const all = [previous, observed.tableSnapshot, ...reported].filter((value): value is number => value !== undefined);
+  return all.length > 0 ? Math.max(...all) : undefined;
+}
+
 /**
  * decideCatalog decides about one DuckLakeCatalog (pure). Invalid spec → InvalidSpec.
  * Deleting → wait until no table names it (WaitingForTables), then remove the finalizer.
- * Otherwise: add the finalizer, ensure the volume claim, restore from a backup when the
+ * Otherwise: add the finalizer, ensure the volume claim; with an unusable runner pod
+ * template, stop at Ready=False InvalidPodTemplate; restore from a backup when the
  * catalog is created with spec.restore, run one init-catalog Job per generation
- * (idempotent in the runner), and report data path, snapshot, table count, and backups.
+ * (idempotent in the runner), and report data path, snapshot (the newest any of its or
+ * its tables' Jobs reported), table count, and backups.
  */
 export function decideCatalog(resource: unknown, observed: CatalogObserved, now: Date): CatalogDecision {
   const checked = validateCatalog(resource);
@@ -93,12 +106,21 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
   const previous = catalog.status ?? {};
   const actions: Action[] = catalog.metadata.finalizers.includes(FINALIZER) ? [] : [{ type: 'addFinalizer' }];
   if (observed.pvc === undefined) actions.push({ type: 'ensurePvc', pvc: buildCatalogPvc(catalog) });
+  const snapshotId = previous.snapshotId !== undefined || observed.tableSnapshot !== undefined ? newestSnapshot(previous.snapshotId, observed) : undefined;
   const backups = backupOutcome(catalog, observed.jobs, {
     ...previous,
     dataPath: catalogDataPath(catalog.spec.objectStore),
     ...(observed.tables !== undefined ? { tableCount: observed.tables.length } : {}),
+    ...(snapshotId !== undefined ? { snapshotId } : {}),
   });
   let status = backups.status;
+  // No runner Job may start with a pod template that cannot be used: say which rule it breaks.
+  const template = observed.config.podTemplateError;
+  if (template !== undefined) {
+    const next = withConditions(status, [ready(false, 'InvalidPodTemplate', template), reconciling(false), degraded(false)], 'Failed', now, generation);
+    const events = transitioned(previous.conditions, next.conditions ?? []) ? [eventAction(owner, 'Warning', 'InvalidPodTemplate', template, `pod-template-g${generation}`, now)] : [];
+    return { actions: [...actions, ...events], status: next };
+  }
   const restore = decideRestore(catalog, observed, status, now);
   if (restore.stop) return { actions: [...actions, ...restore.actions], status: restore.status };
   status = restore.status;

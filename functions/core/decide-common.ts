@@ -110,8 +110,12 @@ export function isDoneAt(conditions: readonly Condition[] | undefined, generatio
   return condition.status === 'True' || (terminal as readonly string[]).includes(condition.reason);
 }
 
-/** catalogState says whether a table or query can use its catalog yet (pure). */
-export function catalogState(catalog: DuckLakeCatalog | 'invalid' | undefined, name: string): { ok: true; catalog: DuckLakeCatalog } | { ok: false; reason: ConditionReason; message: string } {
+/**
+ * catalogState says whether a table or query can use its catalog yet (pure): it exists, is
+ * valid, not being deleted, Ready, and its runner pod template (config) is usable.
+ */
+export function catalogState(catalog: DuckLakeCatalog | 'invalid' | undefined, name: string, config?: ControlConfig): { ok: true; catalog: DuckLakeCatalog } | { ok: false; reason: ConditionReason; message: string } {
+  if (config?.podTemplateError !== undefined && catalog !== undefined && catalog !== 'invalid') return { ok: false, reason: 'InvalidPodTemplate', message: config.podTemplateError };
   if (catalog === undefined) return { ok: false, reason: 'CatalogMissing', message: `DuckLakeCatalog ${name} does not exist in this namespace; create it or fix spec.catalogRef.` };
   if (catalog === 'invalid') return { ok: false, reason: 'CatalogNotReady', message: `DuckLakeCatalog ${name} has an invalid spec; see its Ready condition.` };
   if (catalog.metadata.deletionTimestamp !== undefined) return { ok: false, reason: 'CatalogNotReady', message: `DuckLakeCatalog ${name} is being deleted.` };

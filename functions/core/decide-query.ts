@@ -48,7 +48,7 @@ export function decideQuery(resource: unknown, observed: QueryObserved, now: Dat
     actions: [...effects, ...(readyEvent && transitioned(previous.conditions, status.conditions ?? []) ? [readyEvent] : [])],
     status,
   });
-  const usable = catalogState(observed.catalog, query.spec.catalogRef);
+  const usable = catalogState(observed.catalog, query.spec.catalogRef, observed.config);
   if (!usable.ok) {
     return finish(withConditions(previous, [ready(false, usable.reason, usable.message), reconciling(true, usable.reason, usable.message), degraded(false)], 'Pending', now, generation));
   }

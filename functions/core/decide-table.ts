@@ -8,9 +8,10 @@ import type { RunnerResult } from '../../api/result.ts';
 import type { Action, ControlConfig, Decision } from './actions.ts';
 import { degraded, findCondition, ready, reconciling, rfc3339 } from './conditions.ts';
 import { catalogState, createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
-import { decideTableDeletion } from './decide-table-deletion.ts';
+import { decideTableDeletion, tableObjects } from './decide-table-deletion.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
 import { FINALIZER, minuteBucket, timeBucket } from './names.ts';
+import { keepObjectMissing } from './object-missing.ts';
 import { buildApplyTablePlan, buildIngestPlan } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog, type DuckLakeTable } from './resources.ts';
 import { validateTable } from './validate-table.ts';
@@ -23,6 +24,8 @@ export interface TableObserved {
   jobs: readonly ObservedJob[];
   /** ingestRequested is set when landing files arrived (an S3 event) or the sweep asks for an ingest. */
   ingestRequested?: boolean;
+  /** checks are the catalog's `check` Jobs, observed while the table is Degraded=ObjectMissing (object-missing.ts). */
+  checks?: readonly ObservedJob[] | undefined;
   config: ControlConfig;
 }
 
@@ -106,13 +109,25 @@ function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: 
  * generation (its name from uid + generation + op, so a replay finds it); its outcome
  * into status (Applied, JobFailed with the runner's message, DataLoss); then an ingest
  * Job per minute when requested (and once when a generation is first seen applied, for
- * files that landed before), its figures and failures into status.
+ * files that landed before), its figures and failures into status. A Degraded=ObjectMissing
+ * alarm stays until a consistency check clears it (keepObjectMissing).
  */
 export function decideTable(resource: unknown, observed: TableObserved, now: Date): TableDecision {
   const checked = validateTable(resource);
   if (!checked.ok) return decideInvalid(resource, 'DuckLakeTable', checked.issues, now) as TableDecision;
   const table = checked.value;
   if (isDeleting(table)) return decideTableDeletion(table, observed, now);
+  const decision = decideLiveTable(table, observed, now);
+  const catalog = observed.catalog !== undefined && observed.catalog !== 'invalid' ? observed.catalog : undefined;
+  const data = catalog !== undefined ? tableObjects(catalog, table) : undefined;
+  const dataUrl = data !== undefined ? `s3://${data.bucket}/${data.prefix}` : undefined;
+  const kept = keepObjectMissing(table.status?.conditions, decision.status, observed.checks ?? [], dataUrl, now, table.metadata.generation);
+  if (kept.cleared === undefined) return { actions: decision.actions, status: kept.status };
+  const message = `Consistency check ${kept.cleared.job} found every object of table ${tableLabel(table)}; the ObjectMissing alarm is cleared.`;
+  return { actions: [...decision.actions, eventAction(ownerOf(table), 'Normal', 'ObjectsPresent', message, kept.cleared.job, now)], status: kept.status };
+}
+
+function decideLiveTable(table: DuckLakeTable, observed: TableObserved, now: Date): TableDecision {
   const generation = table.metadata.generation;
   const owner = ownerOf(table);
   const previous = table.status ?? {};
@@ -123,7 +138,7 @@ export function decideTable(resource: unknown, observed: TableObserved, now: Dat
     status,
   });
 
-  const usable = catalogState(observed.catalog, table.spec.catalogRef);
+  const usable = catalogState(observed.catalog, table.spec.catalogRef, observed.config);
   if (!usable.ok) {
     return finish(withConditions(previous, [ready(false, usable.reason, usable.message), reconciling(true, usable.reason, usable.message), degraded(false)], 'Pending', now, generation));
   }

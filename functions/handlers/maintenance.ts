@@ -87,7 +87,7 @@ export function backupDue(catalog: DuckLakeCatalog, now: Date): Date | undefined
  * period asks for the same Jobs and the API answers AlreadyExists.
  */
 export function decideMaintenance(catalog: DuckLakeCatalog, tables: readonly DuckLakeTable[], config: ControlConfig, now: Date): Action[] {
-  if (!isReady(catalog)) return [];
+  if (!isReady(catalog) || config.podTemplateError !== undefined) return [];
   const actions: Action[] = [];
   const tick = backupDue(catalog, now);
   if (tick !== undefined) {

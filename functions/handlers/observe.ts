@@ -4,19 +4,15 @@
  * runner pod overrides) so the pure decide* functions can compare it with the spec.
  * Side effects: reads through the kube adapter.
  */
-import { parse as parseYaml } from 'yaml';
 import type { ControlConfig } from '../core/actions.ts';
 import { observeJob, type ObservedJob } from '../core/job-state.ts';
 import { catalogPvcName, LABELS, labelValue, MANAGED_BY } from '../core/names.ts';
 import type { DuckLakeCatalog } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
-import type { PodOverrides } from '../specs/pod-overrides.ts';
+import { validatePodTemplate } from '../core/validate-pod-template.ts';
 import type { Job } from '../specs/k8s-types.ts';
 import type { RawObject } from '../adapters/kube.ts';
 import type { HandlerDeps } from './deps.ts';
-
-/** POD_TEMPLATE_KEY is the ConfigMap key holding the runner pod template (YAML or JSON). */
-export const POD_TEMPLATE_KEY = 'template';
 
 /** metaText reads a string field of a raw object's metadata (pure). */
 export function metaText(object: RawObject, field: string): string | undefined {
@@ -43,6 +39,12 @@ export async function observeJobs(deps: HandlerDeps, namespace: string, uid: str
   return Promise.all(jobs.map(async (job) => observeJob(job, isJobFinished(job) ? await deps.kube.readTerminationMessage(namespace, job.metadata.name) : undefined)));
 }
 
+/** observeCatalogChecks lists a catalog's consistency-check Jobs (op `check`) with their runner results. */
+export async function observeCatalogChecks(deps: HandlerDeps, namespace: string, catalogUid: string): Promise<ObservedJob[]> {
+  const jobs = await deps.kube.listJobs(namespace, { [LABELS.managedBy]: MANAGED_BY, [LABELS.ownerUid]: labelValue(catalogUid), [LABELS.operation]: 'check' });
+  return Promise.all(jobs.map(async (job) => observeJob(job, isJobFinished(job) ? await deps.kube.readTerminationMessage(namespace, job.metadata.name) : undefined)));
+}
+
 /** readCatalogFor reads the catalog a table or query names: validated, 'invalid', or undefined when missing. */
 export async function readCatalogFor(deps: HandlerDeps, namespace: string, catalogRef: string | undefined): Promise<DuckLakeCatalog | 'invalid' | undefined> {
   if (catalogRef === undefined) return undefined;
@@ -52,20 +54,16 @@ export async function readCatalogFor(deps: HandlerDeps, namespace: string, catal
   return checked.ok ? checked.value : 'invalid';
 }
 
-function parseOverrides(text: string | undefined): PodOverrides | undefined {
-  if (text === undefined) return undefined;
-  const value: unknown = parseYaml(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as PodOverrides) : undefined;
-}
-
-/** controlConfig builds the ControlConfig of Jobs for a catalog, with the pod overrides its podTemplate ConfigMap holds. */
+/**
+ * controlConfig builds the ControlConfig of Jobs for a catalog, with the pod overrides its
+ * podTemplate ConfigMap holds, or podTemplateError when that ConfigMap cannot be used.
+ */
 export async function controlConfig(deps: HandlerDeps, catalog: DuckLakeCatalog | 'invalid' | undefined): Promise<ControlConfig> {
   const config: ControlConfig = { image: deps.runnerImage, ...(deps.jobSettings !== undefined ? { jobSettings: deps.jobSettings } : {}) };
   const ref = catalog !== undefined && catalog !== 'invalid' ? catalog.spec.podTemplate?.configMapRef : undefined;
   if (catalog === undefined || catalog === 'invalid' || ref === undefined) return config;
-  const data = await deps.kube.readConfigMapData(catalog.metadata.namespace, ref.name);
-  const podOverrides = parseOverrides(data?.[POD_TEMPLATE_KEY]);
-  return podOverrides !== undefined ? { ...config, podOverrides } : config;
+  const template = validatePodTemplate(catalog.metadata.namespace, ref.name, await deps.kube.readConfigMapData(catalog.metadata.namespace, ref.name));
+  return template.ok ? { ...config, podOverrides: template.value } : { ...config, podTemplateError: template.message };
 }
 
 /** observeCatalogVolume reads the catalog's PVC phase; undefined when the claim does not exist. */
@@ -74,8 +72,19 @@ export async function observeCatalogVolume(deps: HandlerDeps, namespace: string,
   return pvc === undefined ? undefined : { phase: pvc.status?.phase };
 }
 
-/** tablesOfCatalog lists the names of the DuckLakeTables in a namespace whose catalogRef is `catalog`. */
-export async function tablesOfCatalog(deps: HandlerDeps, namespace: string, catalog: string): Promise<string[]> {
-  const tables = await deps.kube.listResources('DuckLakeTable', namespace);
-  return tables.filter((table) => specText(table, 'catalogRef') === catalog).flatMap((table) => metaText(table, 'name') ?? []);
+/** CatalogTables are the tables of a catalog as its decision needs them. */
+export interface CatalogTables {
+  names: string[];
+  /** snapshot is the newest status.lastAppliedSnapshot among them, if any reported one. */
+  snapshot?: number;
+}
+
+/** tablesOfCatalog lists the DuckLakeTables in a namespace whose catalogRef is `catalog`: their names and newest snapshot. */
+export async function tablesOfCatalog(deps: HandlerDeps, namespace: string, catalog: string): Promise<CatalogTables> {
+  const tables = (await deps.kube.listResources('DuckLakeTable', namespace)).filter((table) => specText(table, 'catalogRef') === catalog);
+  const snapshots = tables.flatMap((table) => {
+    const value = (table.status as { lastAppliedSnapshot?: unknown } | undefined)?.lastAppliedSnapshot;
+    return typeof value === 'number' ? [value] : [];
+  });
+  return { names: tables.flatMap((table) => metaText(table, 'name') ?? []), ...(snapshots.length > 0 ? { snapshot: Math.max(...snapshots) } : {}) };
 }

@@ -11,12 +11,13 @@ import { decideCatalog } from '../core/decide-catalog.ts';
 import { decideQuery } from '../core/decide-query.ts';
 import { decideTable } from '../core/decide-table.ts';
 import { FINALIZER } from '../core/names.ts';
+import { isObjectMissing } from '../core/object-missing.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import type { Condition } from '../../api/condition.ts';
 import type { FeathermanKind, RawObject, StatusWrite } from '../adapters/kube.ts';
 import { Coalescer } from './coalesce.ts';
 import type { HandlerDeps } from './deps.ts';
-import { controlConfig, metaText, observeCatalogVolume, observeJobs, readCatalogFor, specText, tablesOfCatalog } from './observe.ts';
+import { controlConfig, metaText, observeCatalogChecks, observeCatalogVolume, observeJobs, readCatalogFor, specText, tablesOfCatalog } from './observe.ts';
 
 /** ReconcileOptions tune one reconcile. */
 export interface ReconcileOptions {
@@ -24,6 +25,8 @@ export interface ReconcileOptions {
   ingestRequested?: boolean;
   /** skipCurrent skips a resource whose status already reflects its generation (our own status write echoed back). */
   skipCurrent?: boolean;
+  /** reportedSnapshot is a catalog snapshot a table's finished Job reported (the table may be gone since: a drop). */
+  reportedSnapshot?: number;
 }
 
 /** ReconcileOutcome says what one reconcile did, for the HTTP answer and the log line. */
@@ -32,6 +35,8 @@ export interface ReconcileOutcome {
   namespace: string;
   name: string;
   result: 'missing' | 'current' | 'reconciled';
+  /** catalogRef is the catalog a table or query names (as read), so a caller can reconcile it next. */
+  catalogRef?: string;
   actions: string[];
   status?: StatusWrite;
   jobsCreated: string[];
@@ -61,13 +66,17 @@ async function decider(deps: HandlerDeps, kind: FeathermanKind, raw: RawObject, 
       tablesOfCatalog(deps, namespace, name),
       controlConfig(deps, checked.ok ? checked.value : 'invalid'),
     ]);
-    const observed = { jobs, pvc, tables, config };
+    const reported = [tables.snapshot, options.reportedSnapshot].filter((value): value is number => value !== undefined);
+    const observed = { jobs, pvc, tables: tables.names, ...(reported.length > 0 ? { tableSnapshot: Math.max(...reported) } : {}), config };
     return (fresh) => decideCatalog(fresh, observed, now);
   }
   const [catalog, jobs] = await Promise.all([readCatalogFor(deps, namespace, specText(raw, 'catalogRef')), observeJobs(deps, namespace, metaText(raw, 'uid') ?? '')]);
   const config = await controlConfig(deps, catalog);
   if (kind === 'DuckLakeTable') {
-    const observed = { catalog, jobs, config, ...(options.ingestRequested ? { ingestRequested: true } : {}) };
+    // Only a table with an ObjectMissing alarm needs the catalog's consistency checks.
+    const alarmed = isObjectMissing((raw.status as { conditions?: Condition[] } | undefined)?.conditions);
+    const checks = alarmed && catalog !== undefined && catalog !== 'invalid' ? await observeCatalogChecks(deps, namespace, catalog.metadata.uid) : undefined;
+    const observed = { catalog, jobs, config, ...(options.ingestRequested ? { ingestRequested: true } : {}), ...(checks !== undefined ? { checks } : {}) };
     return (fresh) => decideTable(fresh, observed, now);
   }
   return (fresh) => decideQuery(fresh, { catalog, jobs, config }, now);
@@ -114,14 +123,16 @@ export function reconcileResource(deps: HandlerDeps, kind: FeathermanKind, names
     coalescer = new Coalescer();
     coalescers.set(deps, coalescer);
   }
-  const key = [kind, namespace, name, options.ingestRequested === true, options.skipCurrent === true].join('|');
+  const key = [kind, namespace, name, options.ingestRequested === true, options.skipCurrent === true, options.reportedSnapshot ?? ''].join('|');
   return coalescer.run(key, () => reconcileOnce(deps, kind, namespace, name, options));
 }
 
 async function reconcileOnce(deps: HandlerDeps, kind: FeathermanKind, namespace: string, name: string, options: ReconcileOptions): Promise<ReconcileOutcome> {
-  const base = { kind, namespace, name, actions: [] as string[], jobsCreated: [] as string[] };
+  const base: Omit<ReconcileOutcome, 'result'> = { kind, namespace, name, actions: [], jobsCreated: [] };
   const raw = await deps.kube.readResource(kind, namespace, name);
   if (raw === undefined) return { ...base, result: 'missing' };
+  const catalogRef = kind === 'DuckLakeCatalog' ? undefined : specText(raw, 'catalogRef');
+  if (catalogRef !== undefined) base.catalogRef = catalogRef;
   if (options.skipCurrent && !options.ingestRequested && isCurrent(raw)) return { ...base, result: 'current' };
   const decide = await decider(deps, kind, raw, namespace, options);
   const decision = decide(raw);

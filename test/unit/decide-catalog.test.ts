@@ -50,6 +50,22 @@ describe('decideCatalog', () => {
     assert.deepEqual(afterTtl.status, second.status);
   });
 
+  it('follows the newest snapshot its tables or its own Jobs reported, and never moves back', () => {
+    const first = decideCatalog(catalog(), observed(), NOW);
+    const name = jobName(first.actions);
+    const result = (snapshotId: number) => ({ op: 'init-catalog', ok: true, snapshotId, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 40 });
+    const done: ObservedJob = { name, op: 'init-catalog', state: 'Succeeded', result: result(1) };
+    const ready = decideCatalog(catalog({ status: first.status }), observed([done], { tables: ['sales'] }), LATER);
+    assert.deepEqual([ready.status.snapshotId, ready.status.tableCount], [1, 1]);
+    const afterIngest = decideCatalog(catalog({ status: ready.status }), observed([done], { tables: ['sales', 'events'], tableSnapshot: 7 }), LATER);
+    assert.deepEqual([afterIngest.status.snapshotId, afterIngest.status.tableCount], [7, 2]);
+    assert.deepEqual(afterIngest.actions, []);
+    const expired: ObservedJob = { name: 'fm-expire-snapshots-lake-x', op: 'expire-snapshots', state: 'Succeeded', result: { ...result(9), op: 'expire-snapshots' } };
+    assert.equal(decideCatalog(catalog({ status: afterIngest.status }), observed([done, expired], { tables: ['sales', 'events'], tableSnapshot: 7 }), LATER).status.snapshotId, 9);
+    const stale = decideCatalog(catalog({ status: afterIngest.status }), observed([], { tables: ['sales'], tableSnapshot: 3 }), LATER);
+    assert.deepEqual([stale.status.snapshotId, stale.status.tableCount], [7, 1]);
+  });
+
   it('reports a failed init with the runner\'s message', () => {
     const name = jobName(decideCatalog(catalog(), observed(), NOW).actions);
     const failed: ObservedJob = { name, op: 'init-catalog', state: 'Failed', message: 'catalog file /var/lib/featherman/catalog/lake.ducklake is not a DuckDB file. (FM_ERR_CATALOG_VERSION)' };

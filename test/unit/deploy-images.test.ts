@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DEFAULT_SETTINGS } from '../../deploy/settings.ts';
+import { FUNCTIONS_RUNTIME_ENV } from '../../functions/runtime-env.ts';
 
 interface Stage {
   from: string;
@@ -24,13 +25,13 @@ function stagesOf(text: string): Stage[] {
   return stages;
 }
 
-// The runner image runs the esbuild bundle of runner/main.ts; the functions image runs its sources through tsx.
+// Both images run esbuild bundles: the runner's dist/runner.mjs (with its code cache), the functions' functions.cjs.
 const IMAGES = [
-  { image: 'runner', argv: ['node', 'dist/runner.mjs'], source: 'runner/main.ts', tsx: false },
-  { image: 'functions', argv: ['node', '--import', 'tsx', 'functions/main.ts'], source: 'functions/main.ts', tsx: true },
+  { image: 'runner', argv: ['node', 'dist/runner.mjs'], source: 'runner/main.ts', runnerBundle: true },
+  { image: 'functions', argv: ['node', 'functions.cjs'], source: 'functions/main.ts', runnerBundle: false },
 ] as const;
 
-for (const { image, argv: expected, source, tsx } of IMAGES) {
+for (const { image, argv: expected, source, runnerBundle } of IMAGES) {
   test(`docker/${image}.Dockerfile: multi-stage, pinned, non-root, no build tools in the final image, read-only root FS ready`, () => {
     const stages = stagesOf(readFileSync(`docker/${image}.Dockerfile`, 'utf8'));
     assert.ok(stages.length >= 2, 'multi-stage');
@@ -43,14 +44,14 @@ for (const { image, argv: expected, source, tsx } of IMAGES) {
     assert.match(body, /rm -rf [^\n]*\/usr\/local\/bin\/npm/, 'npm removed');
     const user = /^USER\s+(\d+)(?::(\d+))?$/m.exec(body);
     assert.ok(user && Number(user[1]) !== 0, 'numeric non-root USER');
-    if (tsx) assert.match(body, /TSX_DISABLE_CACHE=1/, 'tsx writes no cache');
+    assert.doesNotMatch(body, /--import tsx/, 'no tsx at run time');
     assert.match(body, /TMPDIR=\/tmp/);
     const entrypoint = /^ENTRYPOINT\s+(\[.*\])$/m.exec(body);
     assert.ok(entrypoint?.[1]);
     const argv = JSON.parse(entrypoint[1]) as string[];
     assert.deepEqual(argv, expected);
     assert.ok(existsSync(source));
-    if (!tsx) {
+    if (runnerBundle) {
       const build = stages.find((stage) => stage.lines.some((line) => /^RUN node --import tsx scripts\/build-runner\.ts dist /.test(line)));
       assert.ok(build && build !== final, 'an earlier stage builds the bundle');
       assert.match(build.lines.join('\n'), /build-runner\.ts dist && test -s dist\/runner\.cjs\.cache/, 'and its code cache');
@@ -61,6 +62,13 @@ for (const { image, argv: expected, source, tsx } of IMAGES) {
   });
 }
 
+test('the functions image bundles functions/main.ts and runs it with FUNCTIONS_RUNTIME_ENV', () => {
+  const text = readFileSync('docker/functions.Dockerfile', 'utf8');
+  assert.match(text, /RUN node --import tsx functions\/bundle\.ts dist\/functions\.cjs/);
+  assert.match(text, /COPY --from=bundle [^\n]*\/app\/dist\/functions\.cjs \.\/functions\.cjs/);
+  for (const [name, value] of Object.entries(FUNCTIONS_RUNTIME_ENV)) assert.match(text, new RegExp(`^ENV [^\\n]*\\b${name}=${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`, 'm'), name);
+});
+
 test('func.yaml names the functions image the install uses and a real handler', () => {
   const func = parse(readFileSync('func.yaml', 'utf8')) as { name: string; image: string; namespace: string; run: { envs: { name: string; value: string }[] }; deploy: { serviceAccountName: string } };
   assert.equal(func.image, DEFAULT_SETTINGS.images.functions);
@@ -68,4 +76,5 @@ test('func.yaml names the functions image the install uses and a real handler', 
   const handler = func.run.envs.find((env) => env.name === 'FEATHERMAN_HANDLER')?.value;
   assert.equal(func.deploy.serviceAccountName, `featherman-${handler ?? ''}`);
   assert.equal(func.run.envs.find((env) => env.name === 'FEATHERMAN_RUNNER_IMAGE')?.value, DEFAULT_SETTINGS.images.runner);
+  for (const [name, value] of Object.entries(FUNCTIONS_RUNTIME_ENV)) assert.equal(func.run.envs.find((env) => env.name === name)?.value, value, name);
 });

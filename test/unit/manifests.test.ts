@@ -48,7 +48,7 @@ const kustomized = objectsOf(execFileSync('kubectl', ['kustomize', 'knative'], {
 const everythingOn = parseSettings({ namespace: 'lake-ops', metrics: { scrape: true }, s3: { sqs: { enabled: true } } });
 const chart = [...buildChartTemplates().values()].flatMap((template) => objectsOf(renderTemplate(template, everythingOn)));
 const crds = yamlFiles('crds').flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
-const examples = [...yamlFiles('examples/external-secrets'), ...yamlFiles('examples/s3-wiring')].flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
+const examples = [...yamlFiles('examples/external-secrets'), ...yamlFiles('examples/s3-wiring'), ...yamlFiles('examples/pod-template')].flatMap((file) => objectsOf(readFileSync(file, 'utf8')));
 const e2e = yamlFiles('.github/e2e').flatMap((file) => objectsOf(readFileSync(file, 'utf8'))).filter((object) => !String(object.apiVersion).startsWith('cert-manager.io/'));
 const jobs = runnerJobs();
 

@@ -1,0 +1,79 @@
+/**
+ * Degraded=ObjectMissing on a table is an alarm of data loss: the s3-object function sets
+ * it when an object under the table's data path is removed and HEAD confirms it gone. No
+ * reconcile of the table may reset it; only a consistency check of the catalog (the `check`
+ * operation, api/plan.ts) that started after the alarm and found the table's objects all
+ * present clears it. Pure.
+ */
+import type { Condition } from '../../api/condition.ts';
+import { degraded, findCondition, setCondition } from './conditions.ts';
+import type { ObservedJob } from './job-state.ts';
+
+/** CheckFinding is what one finished consistency check reported. */
+export interface CheckFinding {
+  job: string;
+  /** startedAt is when the check started (ms since the epoch); only a check started after the alarm can clear it. */
+  startedAt: number;
+  healthy: boolean;
+  /** missing are the s3:// URLs of referenced objects it did not find (capped by the runner). */
+  missing: readonly string[];
+  /** complete is true when `missing` lists every missing object (the count was not capped). */
+  complete: boolean;
+}
+
+/** checkFinding reads a succeeded `check` Job's result details, or undefined for any other Job (pure). */
+export function checkFinding(job: ObservedJob): CheckFinding | undefined {
+  const details = job.result?.details;
+  const time = Date.parse(job.startTime ?? job.completionTime ?? '');
+  if (job.op !== 'check' || job.state !== 'Succeeded' || details === undefined || Number.isNaN(time) || typeof details.healthy !== 'boolean') return undefined;
+  const missing = Array.isArray(details.missing) ? details.missing.filter((url): url is string => typeof url === 'string') : [];
+  const count = typeof details.missingCount === 'number' ? details.missingCount : Number.POSITIVE_INFINITY;
+  return { job: job.name, startedAt: time, healthy: details.healthy, missing, complete: count <= missing.length };
+}
+
+/** isObjectMissing reports whether the conditions hold Degraded=True reason ObjectMissing (pure). */
+export function isObjectMissing(conditions: readonly Condition[] | undefined): boolean {
+  const condition = findCondition(conditions, 'Degraded');
+  return condition?.status === 'True' && condition.reason === 'ObjectMissing';
+}
+
+/**
+ * clearingCheck returns the check that clears the alarm (pure): the newest check started
+ * after the alarm was raised, when it found the catalog healthy or, listing every missing
+ * object, none under `dataUrl` (the table's `s3://bucket/prefix/`). Undefined: keep it.
+ */
+export function clearingCheck(alarm: Condition, checks: readonly ObservedJob[], dataUrl: string): CheckFinding | undefined {
+  const raised = Date.parse(alarm.lastTransitionTime);
+  const after = checks.flatMap((job) => checkFinding(job) ?? []).filter((finding) => finding.startedAt > raised);
+  const newest = after.sort((a, b) => a.startedAt - b.startedAt || a.job.localeCompare(b.job)).pop();
+  if (newest === undefined) return undefined;
+  if (newest.healthy) return newest;
+  return newest.complete && !newest.missing.some((url) => url.startsWith(dataUrl)) ? newest : undefined;
+}
+
+/**
+ * keepObjectMissing puts a previous ObjectMissing alarm back into a decided status unless
+ * a check cleared it (pure). The alarm keeps its message and lastTransitionTime; only its
+ * observedGeneration follows the table. `cleared` tells the caller to record the all-clear.
+ */
+export function keepObjectMissing<S extends { conditions?: Condition[] | undefined }>(
+  previous: readonly Condition[] | undefined,
+  status: S,
+  checks: readonly ObservedJob[],
+  dataUrl: string | undefined,
+  now: Date,
+  generation: number,
+): { status: S; cleared?: CheckFinding } {
+  const alarm = findCondition(previous, 'Degraded');
+  if (alarm === undefined || !isObjectMissing(previous)) return { status };
+  const cleared = dataUrl === undefined ? undefined : clearingCheck(alarm, checks, dataUrl);
+  if (cleared !== undefined) {
+    // A decision that left Degraded alone (a terminal failure being kept) still gets the all-clear.
+    const conditions = isObjectMissing(status.conditions) ? setCondition(status.conditions, degraded(false), now, generation) : status.conditions;
+    return { status: { ...status, ...(conditions !== undefined ? { conditions } : {}) }, cleared };
+  }
+  const kept: Condition = { ...alarm, observedGeneration: generation };
+  const list = status.conditions ?? [];
+  const conditions = list.some((condition) => condition.type === 'Degraded') ? list.map((condition) => (condition.type === 'Degraded' ? kept : condition)) : [...list, kept];
+  return { status: { ...status, conditions } };
+}
