@@ -61,6 +61,9 @@ async function up(values: Record<string, string | undefined>, dataDir: string): 
   if (!process.execArgv.includes('--openssl-legacy-provider') && !(process.env.NODE_OPTIONS ?? '').includes('--openssl-legacy-provider')) {
     process.stderr.write('featherman: warning: without node --openssl-legacy-provider the embedded S3 server fails paginated listings\n');
   }
+  // The AWS SDK warns in this process and each runner child that its 2027 releases need
+  // Node 22; the lock file pins a release that supports Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const local = await startLocalMode({
     dataDir, port: portOption('port', values.port), s3Port: portOption('s3-port', values['s3-port'] ?? '9000'),
     functionsUrl: values['functions-url'], pingSchedule: values.ping, concurrency,
