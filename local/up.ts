@@ -38,6 +38,8 @@ export interface LocalModeOptions {
   startFunctions?: boolean;
   /** pingSchedule is the resync PingSource's cron (default every minute). */
   pingSchedule?: string;
+  /** pingInitialDelayMs is when the PingSource's first, out-of-schedule tick fires (default 2 s; negative = none). */
+  pingInitialDelayMs?: number;
   /** concurrency is how many Jobs run at once (default 2). */
   concurrency?: number;
   logger?: Logger;
@@ -196,7 +198,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       const router: EventRouter = await startEventRouter({
         kubeConfig, functionsUrl, logger: logger.child({ component: 'event-router' }),
         s3: { events: s3.events, endpoint: s3.endpoint, buckets: [LOCAL_BUCKET] },
-        ping: { schedule: options.pingSchedule },
+        ping: { schedule: options.pingSchedule, ...(options.pingInitialDelayMs !== undefined ? { initialDelayMs: options.pingInitialDelayMs } : {}) },
       });
       stops.push(() => router.close());
     }

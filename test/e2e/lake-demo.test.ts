@@ -54,7 +54,8 @@ describe('npm start: the local demo', { skip: !HAS_KUBECTL && 'kubectl is not on
   it('exits 1 saying what did not converge and what it observed', async () => {
     const run = await demo(['--data-dir', path.join(dir, 'slow'), '--s3-port', '0', '--timeout', '0.2']);
     assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
-    assert.match(run.stderr, /timed out after 0\.2 s waiting for DuckLakeCatalog\/shop Ready; observed: DuckLakeCatalog\/shop: phase=/);
+    // Which wait runs out first depends on the machine's speed; each names what it saw.
+    assert.match(run.stderr, /timed out after 0\.2 s waiting for (DuckLake\w+\/[\w-]+ Ready|table [\w-]+ to hold \d+ rows|DuckLakeQuery\/[\w-]+ to finish); observed: \S/);
     assert.match(run.stdout, /stopped after/, 'local mode is stopped even then');
   });
 });

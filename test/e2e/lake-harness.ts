@@ -28,8 +28,9 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** EXAMPLES is the examples folder the demo applies. */
 export const EXAMPLES = path.join(ROOT, 'examples');
 /**
- * quietSchedule fires once a day, twelve hours from now, so no PingSource tick lands during
- * a test (sweeps are sent by the tests). A yearly schedule would overflow setTimeout
+ * quietSchedule fires once a day, twelve hours from now, and the harness turns the tick after
+ * start off, so no PingSource tick lands during a test (sweeps are sent by the tests: a tick
+ * of its own would expire rows by TTL while a test counts them). A yearly schedule would overflow setTimeout
  * (more than 2^31 ms away fires at once) in local/event-router/ping-source.ts.
  */
 function quietSchedule(): string {
@@ -85,7 +86,7 @@ export async function startLake(): Promise<LakeHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-lake-e2e-'));
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
   const proxy = await startEventProxy();
-  const local = await startLocalMode({ dataDir: path.join(dir, 'local'), s3Port: 0, pingSchedule: quietSchedule(), functionsUrl: proxy.url, logger });
+  const local = await startLocalMode({ dataDir: path.join(dir, 'local'), s3Port: 0, pingSchedule: quietSchedule(), pingInitialDelayMs: -1, functionsUrl: proxy.url, logger });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(local.kubeconfigPath);
   const app = createFunctionsApp({ kube: new KubeAdapter(kubeConfig), logger: logger.child({ component: 'functions' }) });
@@ -164,7 +165,7 @@ export async function startLake(): Promise<LakeHarness> {
       });
       await app.closeFunctions();
       await proxy.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!process.env.FM_KEEP) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return harness;
