@@ -1,0 +1,138 @@
+/**
+ * Streaming landing files into DuckDB: each CSV/JSON landing object gets a named pipe
+ * (FIFO) that DuckDB's reader opens like a file, and a GET streams the object into it, so
+ * the download overlaps the COPY instead of running before it. DuckDB reads a pipe
+ * sequentially, one reader thread per file, a few files at a time.
+ *
+ * Why the writer opens with O_NONBLOCK, polling until ENXIO stops: a blocking open would
+ * hold a libuv pool thread until DuckDB reaches that file (a handful of files would starve
+ * the pool), and opening read-write would let a small file's bytes sit in a pipe that
+ * nobody has opened, lost when we close it. A non-blocking write open succeeds exactly
+ * when DuckDB is opening the pipe for reading, and the GET starts only then, so no socket
+ * idles while DuckDB works through earlier files.
+ *
+ * Nothing about a stream is trusted until it has ended: a feed that fails (ETag or size
+ * differs, the body breaks) closes its pipe, DuckDB sees an early end of file and may
+ * still finish, so the caller must await `done()` before it uses what the COPY wrote.
+ */
+import { execFile } from 'node:child_process';
+import { constants, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { extname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { FeathermanError, isFeathermanError } from '../../errors.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { LandingObject } from './landing.ts';
+
+/** MAX_STREAMED_FILES caps how many landing files one COPY reads through pipes (each polls its pipe until opened). */
+export const MAX_STREAMED_FILES = 64;
+
+/** OPEN_POLL_MS is how often a feed tries to open its pipe for writing while DuckDB has not reached it. */
+export const OPEN_POLL_MS = 4;
+
+/** LandingStreams are the pipes of one COPY and the feeds that fill them. */
+export interface LandingStreams {
+  /** paths are the FIFO paths, in the order of the objects. */
+  readonly paths: readonly string[];
+  /** done resolves when every feed has streamed its whole object, and rejects with the first failure. */
+  done(): Promise<void>;
+  /**
+   * stop ends the feeds that have not finished (side effect: closes their pipes), waits for
+   * them and says how they ended: the first ETag/size mismatch, and whether any other feed
+   * failed (a broken body, or a pipe DuckDB closed early).
+   */
+  stop(): Promise<StreamsEnd>;
+}
+
+/** StreamsEnd is how the feeds ended once stopped. */
+export interface StreamsEnd {
+  mismatch?: FeathermanError;
+  broken: boolean;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** fifoName is the pipe's file name for the object at `index`: the key's extension is kept so DuckDB still detects `.gz`/`.zst` (pure). */
+export function fifoName(key: string, index: number): string {
+  const extension = extname(key);
+  return `landing-${index}${/^\.[A-Za-z0-9]{1,12}$/.test(extension) ? extension : ''}`;
+}
+
+async function openWhenRead(path: string, stopped: () => boolean): Promise<number | undefined> {
+  for (;;) {
+    if (stopped()) return undefined;
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, OPEN_POLL_MS));
+  }
+}
+
+/**
+ * openLandingStreams makes one FIFO per object under `dir` and starts its feed (side
+ * effects: pipes, GETs once DuckDB opens a pipe). Undefined when this system cannot make
+ * FIFOs, so the caller downloads instead.
+ */
+export async function openLandingStreams(store: ObjectStore, objects: readonly LandingObject[], dir: string): Promise<LandingStreams | undefined> {
+  await mkdir(dir, { recursive: true });
+  const paths = objects.map((object, index) => join(dir, fifoName(object.key, index)));
+  try {
+    if (paths.length > 0) await execFileAsync('mkfifo', ['-m', '600', '--', ...paths]);
+  } catch {
+    return undefined;
+  }
+  let stopped = false;
+  const sockets = new Set<Socket>();
+  const where = (key: string) => `s3://${store.bucket}/${key}`;
+
+  async function feed(object: LandingObject, path: string): Promise<void> {
+    const fd = await openWhenRead(path, () => stopped);
+    if (fd === undefined) throw new Error(`the read of ${where(object.key)} was stopped before DuckDB opened it`);
+    const pipe = new Socket({ fd, readable: false, writable: true });
+    sockets.add(pipe);
+    try {
+      const { info, body } = await store.getStream(object.key);
+      if (info.etag !== object.etag) {
+        body.destroy();
+        throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} has ETag ${info.etag}; expected ${object.etag}`);
+      }
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(body, count, pipe);
+      if (bytes !== object.size) {
+        throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} streamed ${bytes} bytes; expected ${object.size}`);
+      }
+    } finally {
+      pipe.destroy();
+      sockets.delete(pipe);
+    }
+  }
+
+  const feeds = objects.map((object, index) => feed(object, paths[index] ?? ''));
+  // A failed feed is reported by done(); until then keep it from being an unhandled rejection.
+  for (const each of feeds) each.catch(() => undefined);
+  return {
+    paths,
+    async done() {
+      await Promise.all(feeds);
+    },
+    async stop() {
+      stopped = true;
+      for (const socket of sockets) socket.destroy();
+      const ends = await Promise.allSettled(feeds);
+      const failures = ends.flatMap((end) => (end.status === 'rejected' ? [end.reason as unknown] : []));
+      const mismatch = failures.find((reason): reason is FeathermanError => isFeathermanError(reason));
+      return { ...(mismatch ? { mismatch } : {}), broken: failures.length > 0 };
+    },
+  };
+}
