@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
 /** TAIL_CHUNK_BYTES is how much one read of a growing file takes at most. */
-export const TAIL_CHUNK_BYTES = 1024 * 1024;
+export const TAIL_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** TailOptions say when the writer is done and how often to look for new bytes until then. */
 export interface TailOptions {
@@ -18,7 +18,7 @@ export interface TailOptions {
  * earlier bytes, as DuckDB's Parquet writer does (footer last).
  */
 export function tailFile(path: string, options: TailOptions): Readable {
-  const pollMs = options.pollMs ?? 25;
+  const pollMs = options.pollMs ?? 100;
   let handle: FileHandle | undefined;
   let position = 0;
   const wait = () => new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -27,14 +27,16 @@ export function tailFile(path: string, options: TailOptions): Readable {
     async read() {
       try {
         handle ??= await open(path, 'r');
-        const buffer = Buffer.allocUnsafe(TAIL_CHUNK_BYTES);
         for (;;) {
-          // Read finished() before the read: a writer done before an empty read has no bytes left.
+          // Read finished() before the size: a writer done before an unchanged size has no bytes left.
           const done = options.finished();
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-          if (bytesRead > 0) {
+          const { size } = await handle.stat();
+          if (size > position) {
+            // One read of what is there now (capped), so a slow writer does not cost many small reads.
+            const buffer = Buffer.allocUnsafe(Math.min(size - position, TAIL_CHUNK_BYTES));
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
             position += bytesRead;
-            this.push(buffer.subarray(0, bytesRead));
+            this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
             return;
           }
           if (done) {

@@ -51,7 +51,7 @@ interface Tail {
 
 /** createEarlyUploads returns an idle EarlyUploads (no I/O until watch). */
 export function createEarlyUploads(options: EarlyUploadOptions): EarlyUploads {
-  const pollMs = options.pollMs ?? 50;
+  const pollMs = options.pollMs ?? 100;
   const tails = new Map<string, Tail>();
   const watching: string[] = [];
   let finished = false;
@@ -60,7 +60,7 @@ export function createEarlyUploads(options: EarlyUploadOptions): EarlyUploads {
 
   function start(path: string, name: string): void {
     const target = options.target(name);
-    const body = tailFile(path, { finished: () => finished, pollMs: Math.ceil(pollMs / 2) });
+    const body = tailFile(path, { finished: () => finished });
     const result = target.store.putStream(target.key, body, PARQUET_CONTENT_TYPE).catch((error: unknown) => {
       if (aborted) return undefined;
       options.log.warn({ phase: 'upload', key: target.key, err: String(error) }, 'early upload failed; the file goes up again once written');
