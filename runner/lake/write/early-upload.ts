@@ -61,7 +61,10 @@ export function createEarlyUploads(options: EarlyUploadOptions): EarlyUploads {
   function start(path: string, name: string): void {
     const target = options.target(name);
     const body = tailFile(path, { finished: () => finished });
-    const result = target.store.putStream(target.key, body, PARQUET_CONTENT_TYPE).catch((error: unknown) => {
+    const result = target.store.putStream(target.key, body, PARQUET_CONTENT_TYPE).then((put) => {
+      options.log.debug({ phase: 'upload', key: target.key, bytes: put.size }, 'uploaded while written');
+      return put;
+    }, (error: unknown) => {
       if (aborted) return undefined;
       options.log.warn({ phase: 'upload', key: target.key, err: String(error) }, 'early upload failed; the file goes up again once written');
       return undefined;

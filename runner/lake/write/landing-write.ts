@@ -65,6 +65,11 @@ async function diagnose(work: DuckDBHandle, options: LandingWriteOptions) {
 
 async function streamed(work: DuckDBHandle, options: LandingWriteOptions, streams: LandingStreams): Promise<WrittenFile[] | undefined> {
   const outDir = join(options.workDir, 'parquet-streamed');
+  const again = async (error: unknown) => {
+    options.log.warn({ phase: 'write', err: String(error) }, 'a landing stream broke; downloading the landing files and writing again');
+    await rm(outDir, { recursive: true, force: true });
+    return undefined;
+  };
   let files: WrittenFile[];
   try {
     files = await copyLanding(work, options, streams.paths, outDir);
@@ -74,10 +79,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
     const bad = await diagnose(work, options);
     if (bad) throw bad;
     // A broken stream can fail the COPY too (a line cut short): try again from downloads.
-    if (end.broken) {
-      await rm(outDir, { recursive: true, force: true });
-      return undefined;
-    }
+    if (end.broken) return again(error);
     throw error;
   }
   try {
@@ -86,9 +88,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
   } catch (error) {
     // An ETag or size that differs from the listing is the same error a download gives.
     if (isFeathermanError(error)) throw error;
-    options.log.warn({ phase: 'write', err: String(error) }, 'a landing stream broke; downloading the landing files and writing again');
-    await rm(outDir, { recursive: true, force: true });
-    return undefined;
+    return again(error);
   }
 }
 
