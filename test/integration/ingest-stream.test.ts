@@ -39,6 +39,7 @@ test('CSV landing objects stream into the COPY with no cached copy, and a data f
   const [file] = await world.catalogRows('SELECT path, file_size_bytes FROM ducklake_data_file');
   const key = `main/sales/${String(file?.path)}`;
   assert.ok(Number(file?.file_size_bytes) > PART_SIZE, `the data file needs parts: ${String(file?.file_size_bytes)} bytes`);
+  assert.deepEqual(world.logs.filter((line) => Number(line.level) >= 40).map((line) => line.msg), [], 'the streams ended whole, with no fallback to downloads');
   const streamed = world.logs.filter((line) => line.msg === 'uploaded while written').map((line) => line.key);
   assert.deepEqual(streamed, [key], 'the data file went up from the growing file');
   const head = await world.s3.store.head(key);

@@ -13,11 +13,11 @@
  *
  * Nothing about a stream is trusted until it has ended: a feed that fails (ETag or size
  * differs, the body breaks) closes its pipe, DuckDB sees an early end of file and may
- * still finish, so the caller must await `done()` before it uses what the COPY wrote.
+ * still finish, so the caller must check `end()` before it uses what the COPY wrote.
  */
 import { execFile } from 'node:child_process';
 import { constants, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { extname, join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -37,20 +37,24 @@ export const OPEN_POLL_MS = 4;
 export interface LandingStreams {
   /** paths are the FIFO paths, in the order of the objects. */
   readonly paths: readonly string[];
-  /** done resolves when every feed has streamed its whole object, and rejects with the first failure. */
-  done(): Promise<void>;
   /**
-   * stop ends the feeds that have not finished (side effect: closes their pipes), waits for
-   * them and says how they ended: the first ETag/size mismatch, and whether any other feed
-   * failed (a broken body, or a pipe DuckDB closed early).
+   * end is called once the COPY has returned: it stops the feeds that have not been
+   * opened (and with `cancel`, those still streaming; side effect: closes their pipes),
+   * waits for all of them and says how they ended.
    */
-  stop(): Promise<StreamsEnd>;
+  end(cancel: boolean): Promise<StreamsEnd>;
 }
 
-/** StreamsEnd is how the feeds ended once stopped. */
+/**
+ * StreamsEnd is how the feeds ended: the first ETag/size mismatch, and whether any feed
+ * failed otherwise (a broken body, a pipe never opened or closed early), so that what
+ * the COPY read cannot be trusted.
+ */
 export interface StreamsEnd {
   mismatch?: FeathermanError;
   broken: boolean;
+  /** failure is the first failure, for the log. */
+  failure?: unknown;
 }
 
 const execFileAsync = promisify(execFile);
@@ -113,26 +117,26 @@ export async function openLandingStreams(store: ObjectStore, objects: readonly L
         throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} streamed ${bytes} bytes; expected ${object.size}`);
       }
     } finally {
+      // The bytes are gone once streamed: a reader that opened the pipe again would wait
+      // for a writer forever, so the name goes (DuckDB's open descriptor keeps working).
+      await rm(path, { force: true });
       pipe.destroy();
       sockets.delete(pipe);
     }
   }
 
   const feeds = objects.map((object, index) => feed(object, paths[index] ?? ''));
-  // A failed feed is reported by done(); until then keep it from being an unhandled rejection.
+  // A failed feed is reported by end(); until then keep it from being an unhandled rejection.
   for (const each of feeds) each.catch(() => undefined);
   return {
     paths,
-    async done() {
-      await Promise.all(feeds);
-    },
-    async stop() {
+    async end(cancel) {
       stopped = true;
-      for (const socket of sockets) socket.destroy();
+      if (cancel) for (const socket of sockets) socket.destroy();
       const ends = await Promise.allSettled(feeds);
       const failures = ends.flatMap((end) => (end.status === 'rejected' ? [end.reason as unknown] : []));
       const mismatch = failures.find((reason): reason is FeathermanError => isFeathermanError(reason));
-      return { ...(mismatch ? { mismatch } : {}), broken: failures.length > 0 };
+      return { ...(mismatch ? { mismatch } : {}), broken: failures.length > 0, ...(failures.length > 0 ? { failure: failures[0] } : {}) };
     },
   };
 }

@@ -9,7 +9,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { IngestSpec } from '../../../api/table-spec.ts';
-import { isFeathermanError } from '../../errors.ts';
 import type { FileCache } from '../../storage/file-cache.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { openDuckDB, type DuckDBHandle } from '../duckdb.ts';
@@ -74,7 +73,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
   try {
     files = await copyLanding(work, options, streams.paths, outDir);
   } catch (error) {
-    const end = await streams.stop();
+    const end = await streams.end(true);
     if (end.mismatch) throw end.mismatch;
     const bad = await diagnose(work, options);
     if (bad) throw bad;
@@ -82,14 +81,10 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
     if (end.broken) return again(error);
     throw error;
   }
-  try {
-    await streams.done();
-    return files;
-  } catch (error) {
-    // An ETag or size that differs from the listing is the same error a download gives.
-    if (isFeathermanError(error)) throw error;
-    return again(error);
-  }
+  const end = await streams.end(false);
+  // An ETag or size that differs from the listing is the same error a download gives.
+  if (end.mismatch) throw end.mismatch;
+  return end.broken ? again(end.failure) : files;
 }
 
 /**
