@@ -22,28 +22,45 @@ async function cachedFiles(cacheDir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
 }
 
-test('CSV landing objects stream into the COPY with no cached copy, and a data file above the part size goes up in parts while it is written', async (t) => {
-  const world = await startIngestWorld(t, { store: (s3) => s3.makeStore({ partSizeBytes: PART_SIZE }) });
+async function putRandomLanding(world: Awaited<ReturnType<typeof startIngestWorld>>, duck: Awaited<ReturnType<typeof withScratchDuckDB>>, format: 'csv' | 'parquet'): Promise<void> {
+  for (const part of [0, 1]) {
+    const path = join(world.dir, `part-${part}.${format}`);
+    await duck.run(`COPY (SELECT (${part * (ROWS / 2)} + i)::INTEGER AS id, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS ts, md5(i::VARCHAR) AS region, random() AS amount
+      FROM range(${ROWS / 2}) t(i)) TO ${quoteString(path)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`);
+    await world.s3.store.putFile(`landing/sales/part-${part}.${format}`, path);
+  }
+}
+
+test('CSV landing objects stream into the COPY: no cached copy, no fallback, every row once', async (t) => {
+  const world = await startIngestWorld(t);
   const duck = await withScratchDuckDB(t);
   await world.applyTable(plainTable());
-  for (const part of [0, 1]) {
-    const path = join(world.dir, `part-${part}.csv`);
-    await duck.run(`COPY (SELECT ${part * (ROWS / 2)} + i AS id, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS ts, md5(i::VARCHAR) AS region, random() AS amount
-      FROM range(${ROWS / 2}) t(i)) TO ${quoteString(path)} (FORMAT csv, HEADER true)`);
-    await world.s3.store.putFile(`landing/sales/part-${part}.csv`, path);
-  }
+  await putRandomLanding(world, duck, 'csv');
   const result = await world.ingest(plainTable());
   assert.equal(result.rows, ROWS);
-  assert.equal(result.filesAdded, 1);
   assert.deepEqual(await cachedFiles(world.ctx.cacheDir), [], 'nothing was downloaded to the cache');
+  assert.deepEqual(world.logs.filter((line) => Number(line.level) >= 40).map((line) => line.msg), [], 'the streams ended whole, with no fallback to downloads');
+  assert.deepEqual(world.logs.filter((line) => line.msg === 'uploaded while written'), [], 'streamed writes upload after the COPY');
+  const [sum] = await world.catalogRows('SELECT sum(record_count)::INTEGER AS n FROM ducklake_data_file');
+  assert.equal(sum?.n, ROWS);
+});
+
+test('a data file written from downloaded landing files goes up in parts while DuckDB writes it, byte for byte', async (t) => {
+  const world = await startIngestWorld(t, { store: (s3) => s3.makeStore({ partSizeBytes: PART_SIZE }) });
+  const duck = await withScratchDuckDB(t);
+  const table = plainTable({ ingest: { prefix: 'landing/sales/', format: 'parquet' } });
+  await world.applyTable(table);
+  await putRandomLanding(world, duck, 'parquet');
+  const result = await world.ingest(table);
+  assert.equal(result.rows, ROWS);
+  assert.equal(result.filesAdded, 1);
   const [file] = await world.catalogRows('SELECT path, file_size_bytes FROM ducklake_data_file');
   const key = `main/sales/${String(file?.path)}`;
   assert.ok(Number(file?.file_size_bytes) > PART_SIZE, `the data file needs parts: ${String(file?.file_size_bytes)} bytes`);
-  assert.deepEqual(world.logs.filter((line) => Number(line.level) >= 40).map((line) => line.msg), [], 'the streams ended whole, with no fallback to downloads');
-  const streamed = world.logs.filter((line) => line.msg === 'uploaded while written').map((line) => line.key);
-  assert.deepEqual(streamed, [key], 'the data file went up from the growing file');
-  const head = await world.s3.store.head(key);
-  assert.equal(head?.size, Number(file?.file_size_bytes));
+  const early = world.logs.filter((line) => line.msg === 'uploaded while written');
+  assert.deepEqual(early.map((line) => [line.key, line.bytes]), [[key, Number(file?.file_size_bytes)]], 'the data file went up from the growing file');
+  assert.deepEqual(world.logs.filter((line) => Number(line.level) >= 40).map((line) => line.msg), [], 'no second upload');
+  assert.equal((await world.s3.store.head(key))?.size, Number(file?.file_size_bytes));
   const local = join(world.dir, 'uploaded.parquet');
   await world.s3.store.getToFile(key, local);
   const [check] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n, sum(id)::BIGINT AS ids FROM read_parquet(${quoteString(local)})`)).getRowObjectsJS();
