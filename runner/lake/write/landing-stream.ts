@@ -38,17 +38,20 @@ export interface LandingStreams {
   /** paths are the FIFO paths, in the order of the objects. */
   readonly paths: readonly string[];
   /**
-   * end is called once the COPY has returned: it stops the feeds that have not been
-   * opened (and with `cancel`, those still streaming; side effect: closes their pipes),
-   * waits for all of them and says how they ended.
+   * end is called once the COPY has returned: it stops the feeds that are not done (side
+   * effect: closes their pipes), waits for all of them and says how they ended. After a
+   * COPY that succeeded every feed is done: DuckDB saw each end of file, which only comes
+   * once a feed has streamed everything and closed its pipe.
    */
-  end(cancel: boolean): Promise<StreamsEnd>;
+  end(): Promise<StreamsEnd>;
 }
 
 /**
- * StreamsEnd is how the feeds ended: the first ETag/size mismatch, and whether any feed
- * failed otherwise (a broken body, a pipe never opened or closed early), so that what
- * the COPY read cannot be trusted.
+ * StreamsEnd is how the feeds ended: `mismatch` is the first expected error (an ETag or
+ * size that differs from the listing, a vanished object, a store failure after retries),
+ * the same error a download would give. `broken` says whether any feed failed at all (a
+ * broken body, a pipe never opened or closed early), so that what the COPY read cannot
+ * be trusted.
  */
 export interface StreamsEnd {
   mismatch?: FeathermanError;
@@ -130,9 +133,9 @@ export async function openLandingStreams(store: ObjectStore, objects: readonly L
   for (const each of feeds) each.catch(() => undefined);
   return {
     paths,
-    async end(cancel) {
+    async end() {
       stopped = true;
-      if (cancel) for (const socket of sockets) socket.destroy();
+      for (const socket of sockets) socket.destroy();
       const ends = await Promise.allSettled(feeds);
       const failures = ends.flatMap((end) => (end.status === 'rejected' ? [end.reason as unknown] : []));
       const mismatch = failures.find((reason): reason is FeathermanError => isFeathermanError(reason));

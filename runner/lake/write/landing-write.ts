@@ -78,7 +78,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
     // interleaved runs; the cause is not pinned down), so the files go up after this COPY.
     files = await copyLanding(work, options, streams.paths, outDir, false);
   } catch (error) {
-    const end = await streams.end(true);
+    const end = await streams.end();
     if (end.mismatch) throw end.mismatch;
     const bad = await diagnose(work, options);
     if (bad) throw bad;
@@ -86,7 +86,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
     if (end.broken) return again(error);
     throw error;
   }
-  const end = await streams.end(false);
+  const end = await streams.end();
   // An ETag or size that differs from the listing is the same error a download gives.
   if (end.mismatch) throw end.mismatch;
   return end.broken ? again(end.failure) : files;
