@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { isFeathermanError } from '../../runner/errors.ts';
 import { quoteString } from '../../runner/lake/sql.ts';
 import type { ObjectStore } from '../../runner/storage/object-store.ts';
@@ -115,4 +116,16 @@ test('a landing body that breaks mid-stream is downloaded and written again; onl
   const paths = (await world.catalogRows('SELECT path FROM ducklake_data_file')).map((row) => `main/sales/${String(row.path)}`);
   assert.deepEqual(await world.keys('main/'), paths.sort(), 'the first COPY left no object');
   assert.deepEqual(await cachedFiles(world.ctx.cacheDir), [], 'committed landing copies leave the cache');
+});
+
+test('a gzip CSV landing object is downloaded, not streamed, so DuckDB decompresses it', async (t) => {
+  const world = await startIngestWorld(t);
+  await world.applyTable(plainTable());
+  const lines = ['id,ts,region,amount', ...Array.from({ length: 5000 }, (_, i) => `${i},2026-11-01 00:00:00,EU,${i % 7}`)];
+  await world.put('landing/sales/c.csv.gz', gzipSync(`${lines.join('\n')}\n`));
+  const result = await world.ingest(plainTable());
+  assert.equal(result.rows, 5000);
+  assert.deepEqual(world.logs.filter((line) => Number(line.level) >= 40).map((line) => line.msg), [], 'no stream was tried and broken');
+  const [sum] = await world.catalogRows('SELECT sum(record_count)::INTEGER AS n FROM ducklake_data_file');
+  assert.equal(sum?.n, 5000);
 });

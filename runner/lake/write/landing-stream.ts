@@ -2,7 +2,9 @@
  * Streaming landing files into DuckDB: each CSV/JSON landing object gets a named pipe
  * (FIFO) that DuckDB's reader opens like a file, and a GET streams the object into it, so
  * the download overlaps the COPY instead of running before it. DuckDB reads a pipe
- * sequentially, one reader thread per file, a few files at a time.
+ * sequentially, one reader thread per file, a few files at a time. DuckDB does not
+ * decompress a pipe (a `.csv.gz` read through one is garbage), so compressed keys are
+ * downloaded instead.
  *
  * Why the writer opens with O_NONBLOCK, polling until ENXIO stops: a blocking open would
  * hold a libuv pool thread until DuckDB reaches that file (a handful of files would starve
@@ -19,7 +21,7 @@ import { execFile } from 'node:child_process';
 import { constants, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -62,10 +64,17 @@ export interface StreamsEnd {
 
 const execFileAsync = promisify(execFile);
 
-/** fifoName is the pipe's file name for the object at `index`: the key's extension is kept so DuckDB still detects `.gz`/`.zst` (pure). */
-export function fifoName(key: string, index: number): string {
-  const extension = extname(key);
-  return `landing-${index}${/^\.[A-Za-z0-9]{1,12}$/.test(extension) ? extension : ''}`;
+/** fifoName is the pipe's file name for the object at `index` (pure). No extension, so DuckDB never guesses a compression from it. */
+export function fifoName(index: number): string {
+  return `landing-${index}`;
+}
+
+/** COMPRESSED_SUFFIX matches keys DuckDB would read as compressed; it decompresses files, not pipes. */
+const COMPRESSED_SUFFIX = /\.(gz|gzip|zst|zstd|bz2|xz|lz4|zip|br|snappy)$/i;
+
+/** isStreamableKey says whether a landing key can be read through a pipe: not compressed (pure). */
+export function isStreamableKey(key: string): boolean {
+  return !COMPRESSED_SUFFIX.test(key);
 }
 
 async function openWhenRead(path: string, stopped: () => boolean): Promise<number | undefined> {
@@ -87,7 +96,7 @@ async function openWhenRead(path: string, stopped: () => boolean): Promise<numbe
  */
 export async function openLandingStreams(store: ObjectStore, objects: readonly LandingObject[], dir: string): Promise<LandingStreams | undefined> {
   await mkdir(dir, { recursive: true });
-  const paths = objects.map((object, index) => join(dir, fifoName(object.key, index)));
+  const paths = objects.map((_object, index) => join(dir, fifoName(index)));
   try {
     if (paths.length > 0) await execFileAsync('mkfifo', ['-m', '600', '--', ...paths]);
   } catch {

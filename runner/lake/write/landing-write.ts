@@ -2,7 +2,7 @@
  * From landing objects to local Parquet files: CSV and JSON landing objects stream from
  * S3 into DuckDB through named pipes while the COPY runs (landing-stream.ts); Parquet
  * landing files need random access and are downloaded through the file cache first, as
- * are CSV/JSON files when pipes cannot be made or a stream broke. A COPY that fails is
+ * are compressed CSV/JSON files, and all of them when pipes cannot be made or a stream broke. A COPY that fails is
  * diagnosed on downloaded copies, one landing file at a time, so the error names the file.
  * A COPY over downloaded files hands its output folder to `watchDir`, so the files can go
  * up while DuckDB writes them.
@@ -15,7 +15,7 @@ import type { FileCache } from '../../storage/file-cache.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { openDuckDB, type DuckDBHandle } from '../duckdb.ts';
 import { downloadLandingFiles, findBadLandingFile, landingSource, type LandingObject } from './landing.ts';
-import { MAX_STREAMED_FILES, openLandingStreams, type LandingStreams } from './landing-stream.ts';
+import { isStreamableKey, MAX_STREAMED_FILES, openLandingStreams, type LandingStreams } from './landing-stream.ts';
 import { writeDataFiles, type WrittenFile } from './parquet-writer.ts';
 import type { PartitionField } from './partition.ts';
 import type { ColumnNode } from './table-columns.ts';
@@ -100,7 +100,7 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
 export async function writeLandingFiles(options: LandingWriteOptions): Promise<LandingWrite> {
   const work = await openDuckDB(':memory:', { tempDir: join(options.workDir, 'spill'), memoryLimit: options.memoryLimit, log: options.log });
   try {
-    const streamable = options.ingest.format !== 'parquet' && options.objects.length <= MAX_STREAMED_FILES;
+    const streamable = options.ingest.format !== 'parquet' && options.objects.length <= MAX_STREAMED_FILES && options.objects.every((object) => isStreamableKey(object.key));
     const streams = streamable ? await openLandingStreams(options.store, options.objects, join(options.workDir, 'pipes')) : undefined;
     if (streams) {
       const files = await streamed(work, options, streams);
