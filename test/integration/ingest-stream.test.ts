@@ -112,7 +112,7 @@ test('a landing body that breaks mid-stream is downloaded and written again; onl
   const result = await world.ingest(plainTable());
   assert.equal(broken, 1);
   assert.equal(result.rows, 7);
-  assert.ok(world.logs.some((line) => line.msg === 'a landing stream broke; downloading the landing files and writing again'));
+  assert.ok(world.logs.some((line) => line.msg === 'the COPY over landing streams failed or a stream broke; writing again from downloaded files'));
   const paths = (await world.catalogRows('SELECT path FROM ducklake_data_file')).map((row) => `main/sales/${String(row.path)}`);
   assert.deepEqual(await world.keys('main/'), paths.sort(), 'the first COPY left no object');
   assert.deepEqual(await cachedFiles(world.ctx.cacheDir), [], 'committed landing copies leave the cache');

@@ -67,7 +67,7 @@ async function diagnose(work: DuckDBHandle, options: LandingWriteOptions) {
 async function streamed(work: DuckDBHandle, options: LandingWriteOptions, streams: LandingStreams): Promise<WrittenFile[] | undefined> {
   const outDir = join(options.workDir, 'parquet-streamed');
   const again = async (error: unknown) => {
-    options.log.warn({ phase: 'write', err: String(error) }, 'a landing stream broke; downloading the landing files and writing again');
+    options.log.warn({ phase: 'write', err: String(error) }, 'the COPY over landing streams failed or a stream broke; writing again from downloaded files');
     await rm(outDir, { recursive: true, force: true });
     return undefined;
   };
@@ -82,9 +82,9 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
     if (end.mismatch) throw end.mismatch;
     const bad = await diagnose(work, options);
     if (bad) throw bad;
-    // A broken stream can fail the COPY too (a line cut short): try again from downloads.
-    if (end.broken) return again(error);
-    throw error;
+    // Every file reads alone, so the pipes were the trouble (a line cut short by a broken
+    // stream, a reader that opened a pipe twice): write again from the downloaded files.
+    return again(error);
   }
   const end = await streams.end();
   // An ETag or size that differs from the listing is the same error a download gives.
@@ -100,7 +100,10 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
 export async function writeLandingFiles(options: LandingWriteOptions): Promise<LandingWrite> {
   const work = await openDuckDB(':memory:', { tempDir: join(options.workDir, 'spill'), memoryLimit: options.memoryLimit, log: options.log });
   try {
-    const streamable = options.ingest.format !== 'parquet' && options.objects.length <= MAX_STREAMED_FILES && options.objects.every((object) => isStreamableKey(object.key));
+    // A text-hashed bucket key joins the source with itself: two scans, and a pipe reads once.
+    const streamable = options.ingest.format !== 'parquet' && options.objects.length <= MAX_STREAMED_FILES
+      && options.objects.every((object) => isStreamableKey(object.key))
+      && options.partitionFields.every((field) => field.kind !== 'bucket-text');
     const streams = streamable ? await openLandingStreams(options.store, options.objects, join(options.workDir, 'pipes')) : undefined;
     if (streams) {
       const files = await streamed(work, options, streams);
