@@ -129,3 +129,24 @@ test('a gzip CSV landing object is downloaded, not streamed, so DuckDB decompres
   const [sum] = await world.catalogRows('SELECT sum(record_count)::INTEGER AS n FROM ducklake_data_file');
   assert.equal(sum?.n, 5000);
 });
+
+test('a landing body that ends short of its listed size fails with FM_ERR_OBJECT_MISMATCH; nothing is committed', async (t) => {
+  const world = await startIngestWorld(t, {
+    store: (s3) => withStream(s3.store, async (key) => {
+      const stream = await s3.store.getStream(key);
+      const whole = Buffer.concat(await stream.body.toArray() as Buffer[]);
+      // Cut at a line end so the short file still parses: only the byte count can tell.
+      return { info: stream.info, body: Readable.from([whole.subarray(0, whole.lastIndexOf('\n', whole.length - 2) + 1)]) };
+    }),
+  });
+  await world.applyTable(plainTable());
+  await world.putFixture('landing/sales/a.csv', 'sales-a.csv');
+  await assert.rejects(world.ingest(plainTable()), (error: unknown) => {
+    assert.ok(isFeathermanError(error));
+    assert.equal(error.code, 'FM_ERR_OBJECT_MISMATCH');
+    assert.match(error.message, /s3:\/\/lake\/landing\/sales\/a\.csv streamed \d+ bytes; expected \d+/);
+    return true;
+  });
+  assert.deepEqual(await world.catalogRows('SELECT * FROM featherman_ingested_object'), []);
+  assert.deepEqual(await world.keys('main/'), []);
+});

@@ -22,7 +22,6 @@ import { constants, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { FeathermanError, isFeathermanError } from '../../errors.ts';
@@ -117,16 +116,10 @@ export async function openLandingStreams(store: ObjectStore, objects: readonly L
         body.destroy();
         throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} has ETag ${info.etag}; expected ${object.etag}`);
       }
-      let bytes = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      await pipeline(body, count, pipe);
-      if (bytes !== object.size) {
-        throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} streamed ${bytes} bytes; expected ${object.size}`);
+      // The socket counts what it wrote; no counting stream in between (one hop less per chunk).
+      await pipeline(body, pipe);
+      if (pipe.bytesWritten !== object.size) {
+        throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(object.key)} streamed ${pipe.bytesWritten} bytes; expected ${object.size}`);
       }
     } finally {
       // The bytes are gone once streamed: a reader that opened the pipe again would wait
