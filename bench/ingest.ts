@@ -3,8 +3,9 @@
  * files (generated once, cached under the OS temp dir).
  *   floor  = bare DuckDB `COPY (read_csv …) TO` ZSTD Parquet + upload of the result to
  *            the embedded S3 server (the work nobody can skip);
- *   runner = `runner/main.ts` as a child process running the ingest plan (list, download,
- *            write, upload, HEAD-check, commit), whole process, peak RSS from /proc.
+ *   runner = `runner/main.ts` as a child process running the ingest plan (list, stream
+ *            the CSV objects into the COPY through named pipes, upload, HEAD-check,
+ *            commit), whole process, peak RSS from /proc.
  * Prints the figures and, last, `ingest ratio <runner/floor at 10M>`.
  * BENCH_ROWS=1000000 limits the sizes.
  */
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
       await Promise.all(csv.map((path, i) => store.getToFile(`${prefix}${path.split('/').pop() ?? ''}`, join(work, `dl-${rows}-${i}.csv`))));
       const downloadMs = Date.now() - downloadStarted;
       await Promise.all(csv.map((_, i) => rm(join(work, `dl-${rows}-${i}.csv`), { force: true })));
-      console.log(`  for context: downloading the landing files alone takes ${downloadMs} ms (the runner must; the floor does not)`);
+      console.log(`  for context: downloading the landing files alone takes ${downloadMs} ms (the runner streams them into its COPY; the floor reads local files)`);
       const common = {
         catalog: { name: 'bench', path: join(work, `cat-${rows}`, 'lake.duckdb') },
         objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true },
