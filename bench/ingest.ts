@@ -3,8 +3,9 @@
  * files (generated once, cached under the OS temp dir).
  *   floor  = bare DuckDB `COPY (read_csv …) TO` ZSTD Parquet + upload of the result to
  *            the embedded S3 server (the work nobody can skip);
- *   runner = `runner/main.ts` as a child process running the ingest plan (list, download,
- *            write, upload, HEAD-check, commit), whole process, peak RSS from /proc.
+ *   runner = the runner bundle (`node <bundle>/runner.mjs`, as a Job runs it) running the ingest plan (list, stream
+ *            the CSV objects into the COPY through named pipes, upload, HEAD-check,
+ *            commit), whole process, peak RSS from /proc.
  * Prints the figures and, last, `ingest ratio <runner/floor at 10M>`.
  * BENCH_ROWS=1000000 limits the sizes.
  */
@@ -14,6 +15,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { ensureRunnerBundle } from '../local/runner-bundle.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from '../local/s3/embedded-s3.ts';
 import { quoteString } from '../runner/lake/sql.ts';
 import { createS3ObjectStore, type S3ObjectStore } from '../runner/storage/s3-object-store.ts';
@@ -84,12 +86,16 @@ async function floor(work: string, csv: string[], store: S3ObjectStore, tag: str
 }
 
 async function runRunner(plan: object, s3: EmbeddedS3): Promise<{ ms: number; peakRssBytes: number; cpuMs: number; result: string }> {
-  const main = join(import.meta.dirname, '..', 'runner', 'main.ts');
+  // The runner as a Job runs it: the esbuild bundle (built before the clock starts).
+  const bundle = await ensureRunnerBundle();
   const started = Date.now();
   let peak = 0;
   let cpuTicks = 0;
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', main], {
-    env: { ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, LOG_LEVEL: process.env.BENCH_VERBOSE ? 'debug' : 'info' },
+  const child = spawn(process.execPath, [bundle], {
+    env: {
+      ...process.env, FEATHERMAN_PLAN: JSON.stringify(plan), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: process.env.BENCH_VERBOSE ? 'debug' : 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
       await Promise.all(csv.map((path, i) => store.getToFile(`${prefix}${path.split('/').pop() ?? ''}`, join(work, `dl-${rows}-${i}.csv`))));
       const downloadMs = Date.now() - downloadStarted;
       await Promise.all(csv.map((_, i) => rm(join(work, `dl-${rows}-${i}.csv`), { force: true })));
-      console.log(`  for context: downloading the landing files alone takes ${downloadMs} ms (the runner must; the floor does not)`);
+      console.log(`  for context: downloading the landing files alone takes ${downloadMs} ms (the runner streams them into its COPY; the floor reads local files)`);
       const common = {
         catalog: { name: 'bench', path: join(work, `cat-${rows}`, 'lake.duckdb') },
         objectStore: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true },

@@ -11,16 +11,16 @@ import type { PartitionKey } from '../../api/partition-spec.ts';
 import type { IngestPlan } from '../../api/plan.ts';
 import { FeathermanError, isFeathermanError } from '../errors.ts';
 import { commitSnapshot, openCatalog, readSnapshot, readTable, readTableFigures, type CatalogTable } from '../lake/catalog/index.ts';
-import { openDuckDB, queryOne, type DuckDBHandle } from '../lake/duckdb.ts';
 import { endAllInlinedRows } from '../lake/maintain/inlined-ttl.ts';
 import { endVisibleFiles, insertDataFiles } from '../lake/write/commit-files.ts';
 import { ingestSummary, objectLocation } from '../lake/write/file-plan.ts';
-import { downloadLandingFiles, findBadLandingFile, landingSource, listLandingObjects, type LandingObject, type LocalLandingFile } from '../lake/write/landing.ts';
+import { listLandingObjects, type LandingObject } from '../lake/write/landing.ts';
+import { writeLandingFiles } from '../lake/write/landing-write.ts';
 import { ensureLedger, ledgerKey, readIngested, recordIngested } from '../lake/write/ledger.ts';
-import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.ts';
-import { planPartitionFields, type PartitionField } from '../lake/write/partition.ts';
-import { buildColumnTree, leafColumns, type ColumnNode } from '../lake/write/table-columns.ts';
+import { planPartitionFields } from '../lake/write/partition.ts';
+import { buildColumnTree, leafColumns } from '../lake/write/table-columns.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
+import { createEarlyUploads } from '../lake/write/early-upload.ts';
 import { createFileCache } from '../storage/file-cache.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
@@ -38,40 +38,6 @@ export function catalogPartitionKeys(table: CatalogTable): PartitionKey[] {
     throw new FeathermanError('FM_ERR_INVALID_SPEC', `partition key ${field.index} of ${table.schemaName}.${table.name} has transform ${JSON.stringify(field.transform)}, which ingest cannot write`);
   });
 }
-
-interface Prepared {
-  table: CatalogTable;
-  columns: ColumnNode[];
-  fields: PartitionField[];
-  landing: LocalLandingFile[];
-}
-
-async function writeFiles(plan: IngestPlan, ctx: OpContext, prepared: Prepared, outDir: string): Promise<WrittenFile[]> {
-  const ingest = plan.table.ingest;
-  if (!ingest) throw new Error('ingest spec checked before');
-  const work = await openDuckDB(':memory:', { tempDir: join(outDir, 'spill'), memoryLimit: process.env.FEATHERMAN_MEMORY_LIMIT ?? '512MB', log: ctx.log });
-  try {
-    const source = landingSource(ingest.format, prepared.landing.map((file) => file.localPath), prepared.columns, ingest.options);
-    try {
-      return await writeDataFiles({
-        connection: work.connection,
-        source,
-        columns: prepared.columns,
-        partitionFields: prepared.fields,
-        compression: plan.table.format.compression === 'SNAPPY' ? 'snappy' : 'zstd',
-        targetFileSizeBytes: plan.table.format.targetFileSizeMB * 1024 * 1024,
-        outDir: join(outDir, 'parquet'),
-      });
-    } catch (error) {
-      const bad = await findBadLandingFile(work.connection, ingest.format, prepared.landing, prepared.columns, ingest.options, ctx.store.bucket);
-      if (bad) throw bad;
-      throw new Error(`while writing Parquet for ${plan.table.schema}.${plan.table.name}`, { cause: error });
-    }
-  } finally {
-    await work.close();
-  }
-}
-
 
 /**
  * deleteIngested deletes landing objects whose ingested version is still the current one
@@ -117,18 +83,35 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
       };
     }
     const cache = createFileCache(join(ctx.cacheDir, 'objects'), ctx.store);
-    const landing = await downloadLandingFiles(cache, fresh);
-
-    ctx.log.debug({ phase: 'write', files: landing.length }, 'writing Parquet');
-    const written = await writeFiles(plan, ctx, { table, columns, fields, landing }, workDir);
+    const target = (relativePath: string) => {
+      const location = objectLocation(table.location, relativePath);
+      return { key: location.key, store: location.bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(location.bucket) };
+    };
+    const early = createEarlyUploads({ target, log: ctx.log });
+    ctx.log.debug({ phase: 'write', files: fresh.length }, 'writing Parquet');
+    let landingWrite;
+    try {
+      landingWrite = await writeLandingFiles({
+        store: ctx.store, cache, ingest, objects: fresh, columns, partitionFields: fields,
+        compression: plan.table.format.compression === 'SNAPPY' ? 'snappy' : 'zstd',
+        targetFileSizeBytes: plan.table.format.targetFileSizeMB * 1024 * 1024,
+        memoryLimit: process.env.FEATHERMAN_MEMORY_LIMIT ?? '512MB',
+        workDir,
+        log: ctx.log,
+        watchDir: (dir) => early.watch(dir),
+      });
+    } catch (error) {
+      await early.abort();
+      if (isFeathermanError(error)) throw error;
+      throw new Error(`while writing Parquet for ${name}`, { cause: error });
+    }
+    const { files: written, downloaded } = landingWrite;
     const rows = written.reduce((sum, file) => sum + file.rowCount, 0);
     const bytes = written.reduce((sum, file) => sum + file.sizeBytes, 0);
 
     ctx.log.debug({ phase: 'upload', files: written.length, bytes }, 'uploading data files');
-    const items = written.map((file) => {
-      const location = objectLocation(table.location, file.relativePath);
-      return { localPath: file.localPath, key: location.key, sizeBytes: file.sizeBytes, store: location.bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(location.bucket) };
-    });
+    const uploaded = await early.finish(new Map(written.map((file) => [file.localPath, file.sizeBytes])));
+    const items = written.map((file) => ({ localPath: file.localPath, sizeBytes: file.sizeBytes, ...target(file.relativePath), ...(uploaded.has(file.localPath) ? { uploaded: uploaded.get(file.localPath) } : {}) }));
     await uploadAndVerify(items, ctx.log);
 
     ctx.log.debug({ phase: 'commit', files: written.length }, 'committing snapshot');
@@ -152,7 +135,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     if (ingest.deleteAfterIngest) await deleteIngested(ctx, listed);
     // A committed landing version is never read again: drop its cached copy (a crash before
     // the commit keeps it, so the re-run need not download it again).
-    await Promise.all(landing.map((file) => rm(file.localPath, { force: true })));
+    await Promise.all(downloaded.map((path) => rm(path, { force: true })));
     const figures = await readTableFigures(catalog.connection, table.tableId, commit.snapshotId, commit.schemaVersion);
     return {
       summary: ingestSummary(name, written.length, bytes, rows, commit.snapshotId, removed.files),

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * ObjectInfo is what a HEAD or a listing tells about one object. `etag` is unquoted.
  */
@@ -15,6 +17,12 @@ export interface PutResult {
   etag: string;
 }
 
+/** ObjectStream is an open GET: the object's info (from the response headers) and its body. */
+export interface ObjectStream {
+  info: ObjectInfo;
+  body: Readable;
+}
+
 /**
  * ObjectStore is the runner's view of one S3 bucket. Implementations retry throttling,
  * 5xx and timeouts with backoff, never a 4xx; SSE-KMS is applied to every write when the
@@ -24,12 +32,23 @@ export interface ObjectStore {
   readonly bucket: string;
   /** putFile uploads a local file (multipart above the part size); side effect. */
   putFile(key: string, localPath: string, contentType?: string): Promise<PutResult>;
+  /**
+   * putStream uploads a stream of unknown length (multipart once it passes the part size,
+   * each part buffered so a retry can resend it); side effect. The size is what was read.
+   */
+  putStream(key: string, body: Readable, contentType?: string): Promise<PutResult>;
   /** putBytes uploads a small buffer; side effect. */
   putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<PutResult>;
   /** head returns the object's info, or undefined when it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** getToFile downloads an object to a local path (atomically: temp file + rename). */
   getToFile(key: string, localPath: string): Promise<ObjectInfo>;
+  /**
+   * getStream opens a GET and returns the body unread (the request is retried, a body that
+   * breaks mid-stream is not: the caller sees the stream error). The caller must consume
+   * or destroy the body.
+   */
+  getStream(key: string): Promise<ObjectStream>;
   /** getBytes downloads a small object into memory. */
   getBytes(key: string): Promise<Uint8Array>;
   /** list yields every object under a prefix, following pagination. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import {
   DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   type PutObjectCommandInput, type ServiceInputTypes, type ServiceOutputTypes,
@@ -11,7 +11,7 @@ import type { FinalizeRequestMiddleware } from '@aws-sdk/types';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Logger } from 'pino';
 import { FeathermanError } from '../errors.ts';
-import type { ObjectInfo, ObjectStore, PutResult } from './object-store.ts';
+import type { ObjectInfo, ObjectStore, ObjectStream, PutResult } from './object-store.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, httpStatusOf, withRetry, type RetryPolicy } from './retry.ts';
 
 /** S3ObjectStoreOptions configures createS3ObjectStore; credentials never come from a plan. */
@@ -128,6 +128,32 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     }
   }
 
+  async function putStream(key: string, body: Readable, contentType?: string): Promise<PutResult> {
+    let size = 0;
+    const counted = body.pipe(new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    }));
+    body.once('error', (error) => counted.destroy(error));
+    try {
+      const upload = new Upload({
+        client,
+        partSize,
+        queueSize: 4,
+        leavePartsOnError: false,
+        params: { Bucket: bucket, Key: key, Body: counted, ...(contentType ? { ContentType: contentType } : {}), ...encryption },
+      });
+      const out = await upload.done();
+      log?.debug({ key, size }, 'streamed upload complete');
+      return { key, size, etag: unquoteEtag(out.ETag) };
+    } catch (error) {
+      body.destroy();
+      throw describeFailure('streamed upload to', url(key), error);
+    }
+  }
+
   async function head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -138,7 +164,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     }
   }
 
-  async function openObject(key: string) {
+  async function openObject(key: string): Promise<ObjectStream> {
     try {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const info: ObjectInfo = { key, size: out.ContentLength ?? 0, etag: unquoteEtag(out.ETag), lastModified: out.LastModified ?? new Date(0) };
@@ -223,5 +249,5 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     }
   }
 
-  return { bucket, stats, putFile, putBytes, head, getToFile, getBytes, list, deleteMany, close: () => client.destroy() };
+  return { bucket, stats, putFile, putStream, putBytes, head, getToFile, getStream: openObject, getBytes, list, deleteMany, close: () => client.destroy() };
 }

@@ -27,6 +27,11 @@ export interface WriteDataFilesOptions {
   targetFileSizeBytes: number;
   /** An empty local folder the files are written under. */
   outDir: string;
+  /**
+   * watchDir, when set, is told the folder an unpartitioned COPY writes its files into,
+   * before the COPY starts (to upload them while they grow).
+   */
+  watchDir?: (dir: string) => void;
 }
 
 /** WrittenFile is one Parquet file ready to upload and register. */
@@ -158,6 +163,7 @@ async function writeAll(options: WriteDataFilesOptions): Promise<WrittenFile[]> 
   });
   if (partitionFields.length === 0) {
     const dir = join(options.outDir, 'files');
+    options.watchDir?.(dir);
     const files = await copy(connection, `COPY (${select}) TO ${quoteString(dir)} (${copyOptions(options, [`FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileSizeBytes))}`])})`);
     return files.filter((file) => file.rowCount > 0).map((file) => finish(file, [], ''));
   }

@@ -14,14 +14,16 @@ export interface UploadItem {
   store: ObjectStore;
   key: string;
   sizeBytes: number;
+  /** uploaded is set when the object already went up while the file was written; it is then only HEAD-checked. */
+  uploaded?: PutResult;
 }
 
 /** PARQUET_CONTENT_TYPE is the media type data files are stored with. */
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 
 /**
- * uploadAndVerify uploads the items a few at a time and HEAD-checks each (side effect:
- * objects in the bucket). It logs progress at INFO at most every `progressEveryMs` and
+ * uploadAndVerify uploads the items a few at a time (those not uploaded yet) and
+ * HEAD-checks each (side effect: objects in the bucket). It logs progress at INFO at most every `progressEveryMs` and
  * once at the end. A HEAD that disagrees with the upload is FM_ERR_OBJECT_MISMATCH.
  */
 export async function uploadAndVerify(items: readonly UploadItem[], log: Logger, parallel = 4, progressEveryMs = 2000): Promise<PutResult[]> {
@@ -36,7 +38,7 @@ export async function uploadAndVerify(items: readonly UploadItem[], log: Logger,
       const index = next++;
       const item = items[index];
       if (!item) continue;
-      const put = await item.store.putFile(item.key, item.localPath, PARQUET_CONTENT_TYPE);
+      const put = item.uploaded ?? await item.store.putFile(item.key, item.localPath, PARQUET_CONTENT_TYPE);
       const head = await item.store.head(item.key);
       const where = `s3://${item.store.bucket}/${item.key}`;
       if (!head) throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `uploaded object ${where} is missing on HEAD; nothing was committed`);
