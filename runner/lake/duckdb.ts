@@ -8,7 +8,7 @@
  * integer range, which catalog ids and counters never reach) and as `bigint` by
  * `queryRowsBig`. HUGEINT/UBIGINT follow the same rule.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -22,6 +22,12 @@ export interface OpenDuckDBOptions {
   memoryLimit?: string;
   /** Where DuckDB spills; default its own choice beside the database. */
   tempDir?: string;
+  /**
+   * checkpointAtWalBytes defers checkpoints of a database file until its WAL reaches this
+   * many bytes: close() checkpoints only then, and otherwise leaves the WAL beside the file
+   * for the next open to replay. See catalog/open.ts for why.
+   */
+  checkpointAtWalBytes?: number;
   log?: Logger;
 }
 
@@ -71,6 +77,8 @@ export async function openDuckDB(path: string, options: OpenDuckDBOptions = {}):
     throw error;
   }
   const connection = await instance.connect();
+  const walLimit = options.checkpointAtWalBytes;
+  if (walLimit !== undefined) await connection.run('PRAGMA disable_checkpoint_on_shutdown');
   if (options.log) loggers.set(connection, options.log);
   let closed = false;
   return {
@@ -79,11 +87,25 @@ export async function openDuckDB(path: string, options: OpenDuckDBOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
+      if (walLimit !== undefined && (await fileSize(`${path}.wal`)) >= walLimit) {
+        // A failed checkpoint loses nothing: the WAL stays and the next open replays it.
+        await connection.run('CHECKPOINT').catch((error: unknown) => loggers.get(connection)?.warn({ err: error, path }, 'checkpoint at close failed; the WAL is kept'));
+      }
       connection.closeSync();
       instance.closeSync();
       await rm(extensionDir, { recursive: true, force: true });
     },
   };
+}
+
+/** fileSize is a file's size in bytes, 0 when it does not exist (reads only). */
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
 }
 
 /** attachLogger makes the helpers below log each statement of this connection at DEBUG (side effect: registry only). */

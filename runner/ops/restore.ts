@@ -50,10 +50,14 @@ async function run(plan: RestorePlan, ctx: OpContext): Promise<OpOutcome> {
     await ctx.store.getToFile(chosen.key, temp);
     const facts = await verifyCatalogFile(temp, `backup s3://${ctx.store.bucket}/${chosen.key}`, ctx.log);
     let replaced: string | undefined;
+    const suffix = backupName(ctx.now()).replace('.ducklake', '');
     if (present) {
-      replaced = `${target}.replaced-${backupName(ctx.now()).replace('.ducklake', '')}`;
+      replaced = `${target}.replaced-${suffix}`;
       await rename(target, replaced);
       if (await exists(`${target}.wal`)) await rename(`${target}.wal`, `${replaced}.wal`);
+    } else if (await exists(`${target}.wal`)) {
+      // A WAL without its catalog file would be replayed onto the restored file: kept aside.
+      await rename(`${target}.wal`, `${target}.wal.orphaned-${suffix}`);
     }
     await rename(temp, target);
     ctx.log.debug({ key: chosen.key, snapshotId: facts.snapshotId, replaced }, 'catalog restored');

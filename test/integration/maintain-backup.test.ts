@@ -101,3 +101,19 @@ test('restore refuses a missing backup name and a backup that is not a catalog, 
   // A name outside the backup naming rule is refused by the plan schema.
   await assert.rejects(world.runOp({ op: 'restore', fromBackup: '../etc/passwd' }), /fromBackup|must be "latest"/);
 });
+
+test('restore into a missing catalog moves a WAL left beside it aside instead of replaying it onto the backup', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1.5]]));
+  const backup = await world.runOp({ op: 'backup' }, { now: () => T0 });
+  await world.ingestCsv(eventsTable(), 'b.csv', csvRows([[2, '2026-11-02 10:00:00', 'US', 2.5]]));
+  // Writers fold small WALs in later (catalog/open.ts): the last commit is still in it.
+  assert.ok((await stat(`${world.catalogPath}.wal`)).size > 0, 'the catalog has a WAL');
+  await rm(world.catalogPath);
+  const restored = await world.runOp({ op: 'restore', fromBackup: 'latest' }, { now: () => T0 });
+  assert.equal(restored.snapshotId, backup.snapshotId);
+  const names = await readdir(dirname(world.catalogPath));
+  assert.ok(names.some((name) => name.includes('.wal.orphaned-')), `the WAL is kept aside: ${names.join(', ')}`);
+  assert.deepEqual((await world.rowsAt('events')).map((row) => row.id), [1], 'the restored catalog is the backup');
+});

@@ -47,7 +47,7 @@ export { parseChanges, renderChange, renderChanges } from './changes.ts';
 export type { ChangeEntry, ChangeKind } from './changes.ts';
 export { createUuidV7Generator, uuidV4, uuidV7, UUID_V4, UUID_V7 } from './uuid7.ts';
 export type { UuidGenerator } from './uuid7.ts';
-export { catalogDataPath, openCatalog, openCatalogFile } from './open.ts';
+export { CATALOG_WAL_CHECKPOINT_BYTES, catalogDataPath, openCatalog, openCatalogFile } from './open.ts';
 export { diffTable, isEmptyDiff, partitionFields } from './schema-diff.ts';
 export type { ColumnUpdate, SchemaDiff } from './schema-diff.ts';
 export { isWidening, PRIMITIVE_WIDENINGS } from './type-widening.ts';
