@@ -112,23 +112,15 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     const { size } = await stat(localPath);
     // Small files are read into memory so that a retried request can resend the body.
     if (size <= partSize) return putBytes(key, await readFile(localPath), contentType);
-    try {
-      const upload = new Upload({
-        client,
-        partSize,
-        queueSize: 4,
-        leavePartsOnError: false,
-        params: { Bucket: bucket, Key: key, Body: createReadStream(localPath), ...(contentType ? { ContentType: contentType } : {}), ...encryption },
-      });
-      const out = await upload.done();
-      log?.debug({ key, size, parts: Math.ceil(size / partSize) }, 'multipart upload complete');
-      return { key, size, etag: unquoteEtag(out.ETag) };
-    } catch (error) {
-      throw describeFailure('multipart upload to', url(key), error);
-    }
+    return multipartUpload(key, createReadStream(localPath), contentType, 'multipart upload to');
   }
 
-  async function putStream(key: string, body: Readable, contentType?: string): Promise<PutResult> {
+  function putStream(key: string, body: Readable, contentType?: string): Promise<PutResult> {
+    return multipartUpload(key, body, contentType, 'streamed upload to');
+  }
+
+  /** multipartUpload sends a body of unknown length in parts (lib-storage), counting its bytes. */
+  async function multipartUpload(key: string, body: Readable, contentType: string | undefined, what: string): Promise<PutResult> {
     let size = 0;
     const counted = body.pipe(new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -146,11 +138,11 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
         params: { Bucket: bucket, Key: key, Body: counted, ...(contentType ? { ContentType: contentType } : {}), ...encryption },
       });
       const out = await upload.done();
-      log?.debug({ key, size }, 'streamed upload complete');
+      log?.debug({ key, size, parts: Math.ceil(size / partSize) }, `${what.replace(/ to$/, '')} complete`);
       return { key, size, etag: unquoteEtag(out.ETag) };
     } catch (error) {
       body.destroy();
-      throw describeFailure('streamed upload to', url(key), error);
+      throw describeFailure(what, url(key), error);
     }
   }
 
