@@ -56,22 +56,29 @@ function withFigures(status: DuckLakeTableStatus, jobs: readonly ObservedJob[], 
   };
 }
 
+/** MAX_FOLLOW_UPS bounds the follow-up ingest Jobs of one 10-second window; past them the sweep's catch-up ingest takes the files. */
+const MAX_FOLLOW_UPS = 6;
+
 /**
  * ingestJobName picks the ingest Job for a request at `now` (pure), or undefined when a
  * Job that has not started yet will already see the new landing files. Many requests in
  * one minute share the minute's Job; a request that arrives once that Job has started
- * (it may have listed the prefix already) gets a follow-up Job per 10-second window, so a
- * late file is never left waiting for an event that will not come.
+ * (it may have listed the prefix already) gets a follow-up Job per 10-second window, and a
+ * request after that follow-up started gets the next one in a chain, so a late file is
+ * never left waiting for an event that will not come. The names are deterministic: a
+ * replayed request finds the Job of its place in the chain.
  */
 function ingestJobName(table: DuckLakeTable, ingests: readonly ObservedJob[], now: Date): string | undefined {
-  const minute = resourceJobName(table, 'ingest', minuteBucket(now));
-  const followUp = resourceJobName(table, 'ingest', `${minuteBucket(now)}f${timeBucket(now, 10).slice(-2)}`);
-  const existing = (name: string) => ingests.find((job) => job.name === name);
-  const first = existing(minute);
-  if (first === undefined) return minute;
-  if (first.state === 'Pending') return undefined;
-  const second = existing(followUp);
-  if (second === undefined) return followUp;
+  const window = `${minuteBucket(now)}f${timeBucket(now, 10).slice(-2)}`;
+  const chain = [
+    resourceJobName(table, 'ingest', minuteBucket(now)),
+    ...Array.from({ length: MAX_FOLLOW_UPS }, (_, index) => resourceJobName(table, 'ingest', index === 0 ? window : `${window}n${index}`)),
+  ];
+  for (const name of chain) {
+    const job = ingests.find((each) => each.name === name);
+    if (job === undefined) return name;
+    if (job.state === 'Pending') return undefined;
+  }
   return undefined;
 }
 

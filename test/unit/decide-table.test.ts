@@ -186,6 +186,23 @@ describe('decideTable: ingest', () => {
     assert.notEqual(jobsOf(nextMinute.actions)[0]?.metadata.name, name);
   });
 
+  it('gives a file that lands after the follow-up Job started the next Job of the chain, and stops at a pending one', () => {
+    const status = appliedStatus();
+    const at = new Date('2026-11-25T10:20:55Z');
+    const started: ObservedJob[] = [];
+    const names: string[] = [];
+    for (let step = 0; step < 4; step += 1) {
+      const decision = decideTable(table({ status }), observed(started, { ingestRequested: true }), at);
+      const created = jobsOf(decision.actions).map((job) => job.metadata.name);
+      assert.equal(created.length, 1, `request ${step} after every earlier Job started gets a Job`);
+      names.push(created[0] ?? '');
+      started.push({ name: created[0] ?? '', op: 'ingest', state: 'Succeeded' });
+    }
+    assert.equal(new Set(names).size, 4, 'each Job of the chain has its own name');
+    const replay = decideTable(table({ status }), observed([...started.slice(0, 2), { name: names[2] ?? '', op: 'ingest', state: 'Pending' }], { ingestRequested: true }), at);
+    assert.deepEqual(jobsOf(replay.actions), [], 'a pending Job in the chain will list the file');
+  });
+
   it('does not catch up when the table has no ingest spec', () => {
     const first = decideTable(table({ spec: { ingest: undefined } }), observed(), NOW);
     const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
