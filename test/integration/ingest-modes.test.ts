@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { IngestPlan } from '../../api/plan.ts';
 import { isFeathermanError } from '../../runner/errors.ts';
-import { commitSnapshot } from '../../runner/lake/catalog/index.ts';
-import { openDuckDB, queryRows } from '../../runner/lake/duckdb.ts';
 import { quoteString } from '../../runner/lake/sql.ts';
 import { operation as ingestOperation } from '../../runner/ops/ingest.ts';
 import { salesTable, startIngestWorld, withScratchDuckDB } from './ingest-harness.ts';
