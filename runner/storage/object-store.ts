@@ -49,6 +49,11 @@ export interface ObjectStore {
    * or destroy the body.
    */
   getStream(key: string): Promise<ObjectStream>;
+  /**
+   * presignGet returns a URL that GETs the object without further credentials for a few
+   * minutes, where the store can make one (the lean landing stream uses it).
+   */
+  presignGet?(key: string): Promise<URL>;
   /** getBytes downloads a small object into memory. */
   getBytes(key: string): Promise<Uint8Array>;
   /** list yields every object under a prefix, following pagination. */

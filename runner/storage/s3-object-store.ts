@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@aws-sdk/types';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Logger } from 'pino';
 import { FeathermanError } from '../errors.ts';
 import type { ObjectInfo, ObjectStore, ObjectStream, PutResult } from './object-store.ts';
@@ -47,6 +48,9 @@ export interface S3ObjectStore extends ObjectStore {
 
 /** DEFAULT_PART_SIZE_BYTES is the multipart threshold and part size: 16 MiB. */
 export const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024;
+
+/** PRESIGNED_GET_SECONDS is how long a presigned GET stays valid: a landing stream starts within it. */
+export const PRESIGNED_GET_SECONDS = 900;
 
 /** unquoteEtag strips the quotes S3 puts around ETags (pure). */
 export function unquoteEtag(etag: string | undefined): string {
@@ -199,6 +203,14 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     });
   }
 
+  async function presignGet(key: string): Promise<URL> {
+    try {
+      return new URL(await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: PRESIGNED_GET_SECONDS }));
+    } catch (error) {
+      throw describeFailure('presigning a GET of', url(key), error);
+    }
+  }
+
   async function getBytes(key: string): Promise<Uint8Array> {
     return readBody(key, async (_info, body) => {
       const chunks: Buffer[] = [];
@@ -241,5 +253,5 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     }
   }
 
-  return { bucket, stats, putFile, putStream, putBytes, head, getToFile, getStream: openObject, getBytes, list, deleteMany, close: () => client.destroy() };
+  return { bucket, stats, putFile, putStream, putBytes, head, getToFile, getStream: openObject, presignGet, getBytes, list, deleteMany, close: () => client.destroy() };
 }

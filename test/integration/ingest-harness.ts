@@ -47,7 +47,7 @@ export interface IngestWorld {
 }
 
 /** startIngestWorld builds an S3 server, a catalog and a context (side effects cleaned after the test). */
-export async function startIngestWorld(t: TestContext, options: { store?: (s3: TestS3) => ObjectStore; buckets?: string[] } = {}): Promise<IngestWorld> {
+export async function startIngestWorld(t: TestContext, options: { store?: (s3: TestS3) => ObjectStore | Promise<ObjectStore>; buckets?: string[] } = {}): Promise<IngestWorld> {
   const s3 = await withEmbeddedS3(t, options.buckets);
   const dir = await tempDir(t, 'fm-ingest-');
   const catalogPath = join(dir, 'catalog', 'lake.duckdb');
@@ -55,7 +55,7 @@ export async function startIngestWorld(t: TestContext, options: { store?: (s3: T
   const destination = { write: (line: string) => { logs.push(JSON.parse(line) as LogLine); } };
   const log = createLogger({ test: 'ingest' }, destination);
   log.level = 'debug';
-  const store = options.store ? options.store(s3) : s3.store;
+  const store = options.store ? await options.store(s3) : s3.store;
   const ctx: OpContext = {
     log, store, cacheDir: join(dir, 'cache'), now: () => new Date(),
     storeFor: (bucket) => (bucket === store.bucket ? store : s3.makeStore({ bucket })),

@@ -13,9 +13,13 @@ const PART_SIZE = 5 * 1024 * 1024;
 const ROWS = 400_000;
 const plainTable = (overrides = {}) => salesTable({ format: { compression: 'ZSTD', partitioning: [], targetFileSizeMB: 64 }, ...overrides });
 
-/** withStream returns a store whose getStream runs `open` instead (fault injection at the S3 boundary over the real store). */
+/**
+ * withStream returns a store whose getStream runs `open` instead (fault injection at the S3
+ * boundary over the real store). It cannot presign, so landing streams take the SDK's GET,
+ * as they do against an https endpoint; ingest-stream-lean.test.ts covers the lean GET.
+ */
 function withStream(real: ObjectStore, open: (key: string) => ReturnType<ObjectStore['getStream']>): ObjectStore {
-  return Object.assign(Object.create(real) as ObjectStore, { getStream: open });
+  return Object.assign(Object.create(real) as ObjectStore, { getStream: open, presignGet: undefined });
 }
 
 async function cachedFiles(cacheDir: string): Promise<string[]> {

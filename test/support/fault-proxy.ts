@@ -1,8 +1,12 @@
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** FaultMode is what an injected fault does: an S3 500, a 503 SlowDown, a reset socket, or a delay. */
-export type FaultMode = '500' | '503' | 'reset' | 'delay';
+/**
+ * FaultMode is what an injected fault does: an S3 500, a 503 SlowDown, a reset socket, a
+ * delay, or a response cut short (status, headers and the first bytes of the body, then a
+ * closed socket).
+ */
+export type FaultMode = '500' | '503' | 'reset' | 'delay' | 'truncate';
 
 /** FaultProxyOptions: the real server's endpoint, the share of requests to fault, the seed and the mode. */
 export interface FaultProxyOptions {
@@ -12,6 +16,10 @@ export interface FaultProxyOptions {
   mode: FaultMode;
   /** delayMs is how long a 'delay' fault holds the request before forwarding it (default 300). */
   delayMs?: number;
+  /** truncateBytes is how many body bytes a 'truncate' fault lets through (default 100). */
+  truncateBytes?: number;
+  /** eligible limits faults to the requests it accepts (default: all); the rest are forwarded. */
+  eligible?: (method: string, url: string) => boolean;
 }
 
 /** ProxiedRequest is what the proxy saw of one request. */
@@ -65,14 +73,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const counters = { requests: 0, faults: 0, forwarded: 0 };
   const requests: ProxiedRequest[] = [];
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest, truncateAt?: number) => {
     counters.forwarded += 1;
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
         entry.status = answer.statusCode;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (truncateAt === undefined) return answer.pipe(res);
+        answer.once('data', (chunk: Buffer) => {
+          answer.destroy();
+          res.write(chunk.subarray(0, truncateAt), () => res.socket?.destroy());
+        });
       },
     );
     upstream.on('error', () => res.destroy());
@@ -81,7 +93,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const server = createServer((req, res) => {
     counters.requests += 1;
-    const faulted = random() < failRate;
+    const faulted = (options.eligible?.(req.method ?? '', req.url ?? '') ?? true) && random() < failRate;
     const entry: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, faulted };
     requests.push(entry);
     if (!faulted) return forward(req, res, entry);
@@ -90,6 +102,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.socket.destroy();
       return;
     }
+    if (options.mode === 'truncate') return forward(req, res, entry, options.truncateBytes ?? 100);
     if (options.mode === 'delay') {
       setTimeout(() => forward(req, res, entry), options.delayMs ?? 300);
       return;
