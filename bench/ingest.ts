@@ -155,11 +155,13 @@ async function main(): Promise<void> {
       const table = { ...TABLE, ingest: { prefix, format: 'csv' } };
       await runRunner({ op: 'init-catalog', ...common }, s3);
       await runRunner({ op: 'apply-table', ...common, table }, s3);
+      const serverCpu = process.cpuUsage();
       const run = await runRunner({ op: 'ingest', ...common, table }, s3);
+      const served = process.cpuUsage(serverCpu);
       ratio = run.ms / floorRun.ms;
       console.log(`  runner: ${run.ms} ms whole process, peak RSS ${(run.peakRssBytes / 1048576).toFixed(0)} MiB — ${run.result}`);
       console.log(`  ratio runner/floor at ${rows.toLocaleString('en-US')} rows: ${ratio.toFixed(2)} wall`);
-      console.log(`  cpu: floor ${(floorRun.cpuMs / 1000).toFixed(1)} s (COPY ${(floorRun.copyCpuMs / 1000).toFixed(1)} s; the upload share includes the in-process S3 server), runner ${(run.cpuMs / 1000).toFixed(1)} s (its own process only): ${(run.cpuMs / floorRun.cpuMs).toFixed(2)}`);
+      console.log(`  cpu: floor ${(floorRun.cpuMs / 1000).toFixed(1)} s (COPY ${(floorRun.copyCpuMs / 1000).toFixed(1)} s; the upload share includes the in-process S3 server), runner ${(run.cpuMs / 1000).toFixed(1)} s (its own process only): ${(run.cpuMs / floorRun.cpuMs).toFixed(2)}; the in-process S3 server used ${((served.user + served.system) / 1e6).toFixed(1)} s serving the runner`);
     }
   } finally {
     store.close();
