@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { IngestPlan, ApplyTablePlan, InitCatalogPlan, type PlanInput } from '../../api/plan.ts';
+import { isFeathermanError } from '../../runner/errors.ts';
 import { readSnapshot } from '../../runner/lake/catalog/index.ts';
 import { quoteString } from '../../runner/lake/sql.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
@@ -87,6 +88,23 @@ export async function startIngestWorld(t: TestContext, options: { store?: (s3: T
     },
   };
   return world;
+}
+
+/**
+ * assertMismatchCommitsNothing awaits an ingest that must fail with FM_ERR_OBJECT_MISMATCH
+ * for landing key `key`, then checks that no data file, ledger row or data object exists.
+ */
+export async function assertMismatchCommitsNothing(world: IngestWorld, ingest: Promise<unknown>, key: string): Promise<void> {
+  await assert.rejects(ingest, (error: unknown) => {
+    assert.ok(isFeathermanError(error));
+    assert.equal(error.code, 'FM_ERR_OBJECT_MISMATCH');
+    assert.ok(error.message.includes(`s3://lake/${key} has ETag `), error.message);
+    assert.match(error.message, /has ETag \w+; expected \w+/);
+    return true;
+  });
+  assert.deepEqual(await world.catalogRows('SELECT count(*)::INTEGER AS n FROM ducklake_data_file'), [{ n: 0 }]);
+  assert.deepEqual(await world.catalogRows('SELECT * FROM featherman_ingested_object'), []);
+  assert.deepEqual(await world.keys('main/'), [], 'no data object left behind');
 }
 
 /** withScratchDuckDB opens an in-memory DuckDB for checks, closed after the test. */
