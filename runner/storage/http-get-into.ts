@@ -1,23 +1,26 @@
 /**
  * A lean GET of one object straight into a writable socket (a named pipe that DuckDB
- * reads): one plain-HTTP connection per object, a presigned URL, and a single receive
- * buffer that is reused for every read (`net.connect`'s `onread`). Node's HTTP client
- * allocates a fresh buffer per 64 KiB read and runs each through two streams; on 666 MB of
- * landing CSV that costs the runner about 1 s of CPU (GC included) against about 0.4 s
- * here, on the 2 cores the COPY needs (bench/README.md, "landing streams").
+ * reads): one connection per object (plain HTTP or TLS), a presigned URL, one receive
+ * buffer reused for every read (`onread`), and one staging buffer that collects reads
+ * into large writes. Node's HTTP client allocates a fresh buffer per read and runs each
+ * through two streams; on 666 MB of landing CSV that costs the runner about 1 s of CPU
+ * (GC included) against about 0.4 s here, on the 2 cores the COPY needs (bench/README.md).
  *
- * Only the easy case is handled: `http:`, status 200, a Content-Length body with the
- * expected size and ETag. Anything else before the first body byte is `beforeBody` and
- * the caller takes the SDK's GET instead, which retries and words the error. A failure
- * after body bytes went into the sink cannot be undone there: the caller treats the pipe
- * as broken.
+ * Only the easy case is handled: status 200, a Content-Length body with the expected size
+ * and ETag. Anything else before the first body byte is `beforeBody` and the caller takes
+ * the SDK's GET instead, which retries and words the error. A failure after body bytes
+ * went into the sink cannot be undone there: the caller treats the pipe as broken.
+ * TLS verifies the server as Node's default agent does (system CAs and
+ * NODE_EXTRA_CA_CERTS), with SNI for host names.
  */
-import { connect, type Socket } from 'node:net';
+import { isIP, connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 
-/** HttpGetIntoOptions: the idle timeout while waiting on the network and the receive buffer size. */
+/** HttpGetIntoOptions: the idle timeout while waiting on the network and the buffer sizes. */
 export interface HttpGetIntoOptions {
   timeoutMs?: number;
-  bufferBytes?: number;
+  receiveBytes?: number;
+  stagingBytes?: number;
 }
 
 /** Expected is the object as listed: its size and unquoted ETag. */
@@ -67,62 +70,103 @@ export function refusal(head: ResponseHead, expected: Expected): string | undefi
   return undefined;
 }
 
+function open(url: URL, onread: { buffer: Buffer; callback: (bytes: number, buffer: Uint8Array) => boolean }): Socket {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (url.protocol === 'https:') {
+    // TLS sockets honour onread as plain ones do (test/integration/ingest-stream-lean.test.ts
+    // runs it over https); @types/node leaves it out of ConnectionOptions.
+    return connectTls({ host, port: Number(url.port || 443), ...(isIP(host) ? {} : { servername: host }), onread } as ConnectionOptions);
+  }
+  return connectTcp({ host, port: Number(url.port || 80), onread });
+}
+
 /**
  * httpGetInto sends `GET url` and writes the body into `sink`, ending it after the last
- * byte (side effects: a TCP connection, writes to sink). It reads the next chunk only once
- * the sink took the last one, so a reader that is slow holds the connection back, and the
- * idle timeout counts only time spent waiting on the network.
+ * byte (side effects: a connection, writes to sink). Every read is copied out of the
+ * receive buffer at once (a TLS socket may read again before a pause takes hold) into
+ * staging buffers that go to the sink one at a time. While any wait, the connection is
+ * paused, so a slow reader holds the transfer back; the idle timeout counts only time
+ * spent waiting on the network.
  */
 export function httpGetInto(url: URL, sink: Socket, expected: Expected, options: HttpGetIntoOptions = {}): Promise<void> {
-  if (url.protocol !== 'http:') return Promise.reject(new HttpGetIntoError(`${url.protocol} is not handled`, true));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new HttpGetIntoError(`${url.protocol} is not handled`, true));
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const buffer = Buffer.allocUnsafe(options.bufferBytes ?? 256 * 1024);
+  const receive = Buffer.allocUnsafe(options.receiveBytes ?? 64 * 1024);
+  const stagingBytes = Math.max(receive.length, options.stagingBytes ?? 1024 * 1024);
   return new Promise<void>((resolve, reject) => {
     let head: Buffer | undefined = Buffer.alloc(0);
     let remaining = expected.size;
+    let current: Buffer = Buffer.allocUnsafe(stagingBytes);
+    let filled = 0;
+    const full: Buffer[] = [];
+    const spare: Buffer[] = [];
+    let writing = false;
     let settled = false;
     let wrote = false;
-    const socket: Socket = connect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 80),
-      onread: { buffer, callback: (bytes: number, into: Uint8Array) => onData(into.subarray(0, bytes)) },
-    });
+    const socket = open(url, { buffer: receive, callback: (bytes, into) => onData(into.subarray(0, bytes)) });
     const fail = (message: string, cause?: unknown) => {
       if (settled) return;
       settled = true;
       socket.destroy();
       reject(new HttpGetIntoError(`GET ${url.host}${url.pathname}: ${message}`, !wrote, { cause }));
     };
-    const done = () => {
-      if (settled) return;
+    const finish = () => {
       settled = true;
       socket.destroy();
       sink.end(() => resolve());
     };
-    // The body chunk sits in the shared buffer: the socket stays paused until the sink took it.
-    const forward = (chunk: Uint8Array): boolean => {
+    // Hands the staged buffers to the sink one at a time; resumes reading once all went.
+    const pump = () => {
+      if (settled || writing) return;
+      const next = full.shift();
+      if (!next) {
+        if (remaining === 0) finish();
+        else {
+          socket.setTimeout(timeoutMs);
+          socket.resume();
+        }
+        return;
+      }
+      writing = true;
+      wrote = true;
+      socket.setTimeout(0);
+      sink.write(next, (error) => {
+        writing = false;
+        if (error) return fail('the reader closed the pipe', error);
+        if (next.length === stagingBytes) spare.push(next);
+        pump();
+      });
+    };
+    const take = (chunk: Uint8Array): boolean => {
       if (chunk.length > remaining) {
         fail(`the body is longer than ${expected.size} bytes`);
         return false;
       }
       remaining -= chunk.length;
-      if (chunk.length === 0) {
-        if (remaining === 0) done();
-        return remaining > 0;
+      let at = 0;
+      while (at < chunk.length) {
+        const room = Math.min(stagingBytes - filled, chunk.length - at);
+        current.set(chunk.subarray(at, at + room), filled);
+        filled += room;
+        at += room;
+        if (filled === stagingBytes) {
+          full.push(current);
+          current = spare.pop() ?? Buffer.allocUnsafe(stagingBytes);
+          filled = 0;
+        }
       }
-      wrote = true;
-      socket.setTimeout(0);
-      sink.write(chunk, (error) => {
-        if (error) return fail('the reader closed the pipe', error);
-        if (remaining === 0) return done();
-        socket.setTimeout(timeoutMs);
-        socket.resume();
-      });
+      if (remaining === 0 && filled > 0) {
+        full.push(current.subarray(0, filled));
+        filled = 0;
+      }
+      if (full.length === 0 && remaining > 0) return true;
+      socket.pause();
+      pump();
       return false;
     };
     const onData = (chunk: Uint8Array): boolean => {
       if (settled) return false;
-      if (head === undefined) return forward(chunk);
+      if (head === undefined) return take(chunk);
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
@@ -135,10 +179,9 @@ export function httpGetInto(url: URL, sink: Socket, expected: Expected, options:
         fail(why);
         return false;
       }
-      // Bytes after the head were copied by concat: they do not live in the shared buffer.
       const rest = head.subarray(end + 4);
       head = undefined;
-      return forward(rest);
+      return take(rest);
     };
     socket.setTimeout(timeoutMs, () => fail(`no data for ${timeoutMs} ms`));
     socket.on('error', (error) => fail(error.message, error));
@@ -146,7 +189,7 @@ export function httpGetInto(url: URL, sink: Socket, expected: Expected, options:
       if (remaining > 0 || head !== undefined) fail(`the connection closed with ${remaining} of ${expected.size} bytes unread`);
     });
     sink.on('error', (error) => fail('the reader closed the pipe', error));
-    socket.on('connect', () => {
+    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
       socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n`);
     });
   });

@@ -1,3 +1,4 @@
+import { createServer as createTlsServer } from 'node:https';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,6 +19,8 @@ export interface FaultProxyOptions {
   delayMs?: number;
   /** truncateBytes is how many body bytes a 'truncate' fault lets through (default 100). */
   truncateBytes?: number;
+  /** tls makes the proxy an HTTPS server with this certificate and key (PEM); the target stays plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** eligible limits faults to the requests it accepts (default: all); the rest are forwarded. */
   eligible?: (method: string, url: string) => boolean;
 }
@@ -81,9 +84,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         entry.status = answer.statusCode;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         if (truncateAt === undefined) return answer.pipe(res);
-        answer.once('data', (chunk: Buffer) => {
+        let left = truncateAt;
+        answer.on('data', (chunk: Buffer) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          if (left > 0) return void res.write(part);
           answer.destroy();
-          res.write(chunk.subarray(0, truncateAt), () => res.socket?.destroy());
+          res.write(part, () => res.socket?.destroy());
         });
       },
     );
@@ -91,7 +99,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.pipe(upstream);
   };
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     counters.requests += 1;
     const faulted = (options.eligible?.(req.method ?? '', req.url ?? '') ?? true) && random() < failRate;
     const entry: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, faulted };
@@ -113,11 +121,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       entry.status = options.mode === '503' ? 503 : 500;
       s3Error(res, entry.status, options.mode === '503' ? 'SlowDown' : 'InternalError');
     });
-  });
+  };
+  const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     counters,
     requests,
     setFailRate: (rate) => {
