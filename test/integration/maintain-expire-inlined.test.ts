@@ -156,3 +156,27 @@ test('expire-snapshots drops the inlined delete table of a dropped table once no
   assert.equal((await world.catalogRows(`SELECT count(*) AS n FROM ${quoteIdentifier(`ducklake_inlined_delete_${eventsId}`)}`))[0]?.n, 1, "the live table's inlined delete stays");
   assert.match(await idsAt(world, await world.latestSnapshot()), /^[12]$/, 'the inlined delete of one of the two rows still applies');
 });
+
+test('expire-snapshots rolls the whole expiry back when the inlined step fails: snapshots, file rows and schedule stay', async (t) => {
+  const world = await startMaintainWorld(t);
+  const base = Date.now();
+  await world.applyTable(eventsTable());
+  world.ctx.now = () => new Date(base + DAY);
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1]]));
+  world.ctx.now = () => new Date(base + 2 * DAY);
+  await world.ingestCsv(eventsTable({ mode: 'overwrite' }), 'b.csv', csvRows([[2, '2026-11-02 10:00:00', 'EU', 2]]));
+  // A table named like an inlined data table but without its snapshot columns: the DELETE cannot bind.
+  const handle = await openDuckDB(world.catalogPath);
+  try {
+    await handle.connection.run('CREATE TABLE ducklake_inlined_data_999_0 (id INTEGER)');
+  } finally {
+    await handle.close();
+  }
+  const snapshots = await world.catalogRows('SELECT snapshot_id FROM ducklake_snapshot ORDER BY 1');
+  const files = await world.catalogRows('SELECT data_file_id FROM ducklake_data_file ORDER BY 1');
+  await assert.rejects(world.runOp({ op: 'expire-snapshots', olderThanDays: 1 }, { now: () => new Date(base + 30 * DAY) }), /end_snapshot|begin_snapshot/);
+  assert.deepEqual(await world.catalogRows('SELECT snapshot_id FROM ducklake_snapshot ORDER BY 1'), snapshots);
+  assert.deepEqual(await world.catalogRows('SELECT data_file_id FROM ducklake_data_file ORDER BY 1'), files);
+  assert.equal(files.length, 2, 'the ended file of a.csv is still there');
+  assert.equal((await world.catalogRows('SELECT count(*) AS n FROM ducklake_files_scheduled_for_deletion'))[0]?.n, 0);
+});
