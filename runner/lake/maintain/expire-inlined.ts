@@ -43,7 +43,7 @@ export function inlinedDeleteTableName(tableId: number): string {
 }
 
 async function existingTables(connection: DuckDBConnection, pattern: RegExp): Promise<string[]> {
-  const rows = await queryRows(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name LIKE 'ducklake_inlined_%' ORDER BY table_name");
+  const rows = await queryRows(connection, "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name LIKE 'ducklake_inlined_%' ORDER BY table_name");
   return rows.map((row) => asString(row.table_name, 'table_name')).filter((name) => pattern.test(name));
 }
 
