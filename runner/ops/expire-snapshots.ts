@@ -32,6 +32,8 @@ async function run(plan: ExpireSnapshotsPlan, ctx: OpContext): Promise<OpOutcome
           scheduledFiles: result.scheduledFiles,
           scheduledBytes: result.scheduledBytes,
           droppedTables: result.droppedTables,
+          inlinedRows: result.inlinedRows,
+          inlinedDeletes: result.inlinedDeletes,
           remainingSnapshots: snapshots.length - result.expiredSnapshots.length,
           keptForBackups: backups.snapshotIds.slice(0, 50),
           backupsWithoutManifest: backups.unreadable,

@@ -91,12 +91,37 @@ describe('commitSnapshot', () => {
     assert.equal((await readSnapshotAtTime(db.connection, new Date('2000-01-01T00:00:00Z'))), undefined);
   });
 
-  it('resolves a time by snapshot_time, as the extension does, when a writer clock went backwards', async () => {
+  it('never stamps a snapshot before its predecessor when the writer clock went backwards, so time travel keeps id order', async () => {
     const skew = await openDuckDB(join(dir, 'skew.duckdb'));
     try {
       await initCatalog(skew.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test', now: new Date('2026-01-01T00:00:00Z') });
       await commitSnapshot(skew.connection, { now: new Date('2026-01-10T00:00:00Z') }, async () => {});
       await commitSnapshot(skew.connection, { now: new Date('2026-01-05T00:00:00Z') }, async () => {});
+      await commitSnapshot(skew.connection, { now: new Date('2026-01-05T00:00:00Z') }, async () => {});
+      await commitSnapshot(skew.connection, { now: new Date('2026-01-11T00:00:00Z') }, async () => {});
+      const times = await queryRows(skew.connection, "SELECT snapshot_id, strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') AS t FROM ducklake_snapshot ORDER BY snapshot_id");
+      assert.deepEqual(times, [
+        { snapshot_id: 0, t: '2026-01-01 00:00:00.000000' },
+        { snapshot_id: 1, t: '2026-01-10 00:00:00.000000' },
+        { snapshot_id: 2, t: '2026-01-10 00:00:00.000001' },
+        { snapshot_id: 3, t: '2026-01-10 00:00:00.000002' },
+        { snapshot_id: 4, t: '2026-01-11 00:00:00.000000' },
+      ]);
+      assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-07T00:00:00Z')))?.snapshotId, 0, 'no snapshot claims a time before the one committed first');
+      assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-10T12:00:00Z')))?.snapshotId, 3);
+      assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-12T00:00:00Z')))?.snapshotId, 4);
+    } finally {
+      await skew.close();
+    }
+  });
+
+  it('resolves a time by snapshot_time, as the extension does, when another writer left times out of id order', async () => {
+    const skew = await openDuckDB(join(dir, 'skew-foreign.duckdb'));
+    try {
+      await initCatalog(skew.connection, { dataPath: 's3://bucket/lake/', createdBy: 'test', now: new Date('2026-01-01T00:00:00Z') });
+      await commitSnapshot(skew.connection, { now: new Date('2026-01-10T00:00:00Z') }, async () => {});
+      // What the extension writes (NOW(), unguarded) after a clock went backwards.
+      await skew.connection.run("INSERT INTO ducklake_snapshot VALUES (2, TIMESTAMPTZ '2026-01-05 00:00:00+00', 0, 1, 0)");
       assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-12T00:00:00Z')))?.snapshotId, 1);
       assert.equal((await readSnapshotAtTime(skew.connection, new Date('2026-01-07T00:00:00Z')))?.snapshotId, 2);
     } finally {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeathermanError } from '../../errors.ts';
 import { asNumber, queryRowsBig, runSql, type SqlParams } from '../duckdb.ts';
 import { renderChanges, type ChangeEntry, type IdChangeKind, type NameChangeKind } from './changes.ts';
+import { nextSnapshotTime } from './snapshot-time.ts';
 import type { SnapshotRow } from './state.ts';
 import { runBound } from './statements.ts';
 
@@ -11,7 +12,7 @@ export interface CommitInfo {
   message?: string;
   /** Free text stored as commit_extra_info. */
   extraInfo?: string;
-  /** Commit time; default now. */
+  /** Commit time; default now. The snapshot records it, or 1 µs after the previous snapshot's time if that is later (snapshot-time.ts). */
   now?: Date;
 }
 
@@ -54,14 +55,17 @@ export interface CommitTx {
   run(sql: string, params?: SqlParams): Promise<void>;
 }
 
-/** SnapshotHead is what a commit needs of the snapshot it builds on. */
-export type SnapshotHead = Pick<SnapshotRow, 'snapshotId' | 'schemaVersion' | 'nextCatalogId' | 'nextFileId'>;
+/**
+ * SnapshotHead is what a commit needs of the snapshot it builds on; its time in
+ * microseconds since the epoch (NULL if it has none) keeps snapshot times increasing.
+ */
+export type SnapshotHead = Pick<SnapshotRow, 'snapshotId' | 'schemaVersion' | 'nextCatalogId' | 'nextFileId'> & { snapshotTimeMicros: bigint | null };
 
-const HEAD_SQL = `SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake_snapshot
+const HEAD_SQL = `SELECT snapshot_id, schema_version, next_catalog_id, next_file_id, epoch_us(snapshot_time) AS snapshot_time_us FROM ducklake_snapshot
   WHERE snapshot_id = (SELECT max(snapshot_id) FROM ducklake_snapshot)`;
 
 /**
- * beginWithHead opens the commit's transaction and reads the latest snapshot's id and
+ * beginWithHead opens the commit's transaction and reads the latest snapshot's id, time and
  * counters in the same native call (side effect: BEGIN). The text has no bound values, so
  * both statements go in one round trip. The read touches ducklake_snapshot alone: a join
  * with the changes, or ORDER BY … LIMIT 1, would grow with the number of snapshots.
@@ -74,6 +78,7 @@ async function beginWithHead(connection: DuckDBConnection): Promise<SnapshotHead
     schemaVersion: asNumber(row.schema_version, 'schema_version'),
     nextCatalogId: asNumber(row.next_catalog_id, 'next_catalog_id'),
     nextFileId: asNumber(row.next_file_id, 'next_file_id'),
+    snapshotTimeMicros: typeof row.snapshot_time_us === 'bigint' ? row.snapshot_time_us : null,
   };
 }
 
@@ -135,8 +140,8 @@ export async function commitSnapshot(connection: DuckDBConnection, info: CommitI
     await build(tx);
     const schemaVersion = schemaChanged ? previous.schemaVersion + 1 : previous.schemaVersion;
     const changesMade = renderChanges(changes);
-    await runBound(connection, 'INSERT INTO ducklake_snapshot VALUES (?, ?::TIMESTAMPTZ, ?, ?, ?)', [
-      snapshotId, (info.now ?? new Date()).toISOString(), schemaVersion, nextCatalogId, nextFileId,
+    await runBound(connection, 'INSERT INTO ducklake_snapshot VALUES (?, make_timestamptz(?::BIGINT), ?, ?, ?)', [
+      snapshotId, nextSnapshotTime(info.now ?? new Date(), previous.snapshotTimeMicros), schemaVersion, nextCatalogId, nextFileId,
     ]);
     if (versionedTables.length > 0) {
       await runBound(connection, `INSERT INTO ducklake_schema_versions VALUES ${versionedTables.map(() => '(?, ?, ?)').join(', ')}`,

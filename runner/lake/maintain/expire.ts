@@ -3,13 +3,15 @@
  * transaction, writing no snapshot: delete the expired snapshot rows; delete the data and
  * delete file rows that no remaining snapshot can see (with their stats and partition
  * values) and schedule their objects for deletion; delete versioned metadata rows no
- * remaining snapshot can see; and wipe the rows of tables that no snapshot can see any
- * more. A row is "seen" by a remaining snapshot s when begin_snapshot <= s < end_snapshot.
+ * remaining snapshot can see; wipe the rows of tables that no snapshot can see any
+ * more; and delete the extension's inlined rows no remaining snapshot can see
+ * (expire-inlined.ts). A row is "seen" by a remaining snapshot s when begin_snapshot <= s < end_snapshot.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { asNumber, asString, queryRows, runSql, withTransaction } from '../duckdb.ts';
 import { quoteIdentifier } from '../sql.ts';
 import { joinPath } from '../catalog/index.ts';
+import { deleteUnseenInlinedRows, inlinedDeleteTableName } from './expire-inlined.ts';
 import { readTableDirs, relativeToDataPath } from './file-refs.ts';
 
 /** ExpireSelection is which snapshots to expire. */
@@ -24,6 +26,10 @@ export interface ExpireResult {
   scheduledFiles: number;
   scheduledBytes: number;
   droppedTables: number[];
+  /** Inlined data rows (ducklake_inlined_data_*) no remaining snapshot could see, deleted. */
+  inlinedRows: number;
+  /** Inlined deletes (ducklake_inlined_delete_*) no remaining snapshot could see, deleted. */
+  inlinedDeletes: number;
 }
 
 /** SCHEDULE_BATCH is how many scheduled-for-deletion rows one INSERT carries. */
@@ -105,6 +111,8 @@ async function wipeGoneTables(connection: DuckDBConnection): Promise<number[]> {
   const list = idList(ids);
   const inlined = await queryRows(connection, 'SELECT table_name FROM ducklake_inlined_data_tables WHERE list_contains(?::BIGINT[], table_id)', [list]);
   for (const row of inlined) await runSql(connection, `DROP TABLE IF EXISTS ${quoteIdentifier(asString(row.table_name, 'table_name'))}`);
+  // The extension's inlined deletes of the table are in a table the listing does not name.
+  for (const id of ids) await runSql(connection, `DROP TABLE IF EXISTS ${quoteIdentifier(inlinedDeleteTableName(id))}`);
   await runSql(connection, 'DELETE FROM ducklake_name_mapping WHERE mapping_id IN (SELECT mapping_id FROM ducklake_column_mapping WHERE list_contains(?::BIGINT[], table_id))', [list]);
   for (const table of TABLE_OWNED) await runSql(connection, `DELETE FROM ${table} WHERE list_contains(?::BIGINT[], table_id)`, [list]);
   return ids;
@@ -116,14 +124,19 @@ async function wipeGoneTables(connection: DuckDBConnection): Promise<number[]> {
  * ducklake_files_scheduled_for_deletion for cleanup-files). A failure rolls it all back.
  */
 export async function expireSnapshots(connection: DuckDBConnection, dataPath: string, expired: readonly number[], now: Date): Promise<ExpireResult> {
-  if (expired.length === 0) return { expiredSnapshots: [], scheduledFiles: 0, scheduledBytes: 0, droppedTables: [] };
+  if (expired.length === 0) return { expiredSnapshots: [], scheduledFiles: 0, scheduledBytes: 0, droppedTables: [], inlinedRows: 0, inlinedDeletes: 0 };
   return withTransaction(connection, async () => {
     const list = idList(expired);
     await runSql(connection, 'DELETE FROM ducklake_snapshot_changes WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
     await runSql(connection, 'DELETE FROM ducklake_snapshot WHERE list_contains(?::BIGINT[], snapshot_id)', [list]);
     const scheduled = await scheduleUnseenFiles(connection, dataPath, now);
     const droppedTables = await wipeGoneTables(connection);
+    // After the file rows: an inlined delete of a removed data file is seen by no snapshot.
+    const inlined = await deleteUnseenInlinedRows(connection);
     await deleteUnseenMetadata(connection);
-    return { expiredSnapshots: [...expired], scheduledFiles: scheduled.files, scheduledBytes: scheduled.bytes, droppedTables };
+    return {
+      expiredSnapshots: [...expired], scheduledFiles: scheduled.files, scheduledBytes: scheduled.bytes, droppedTables,
+      inlinedRows: inlined.dataRows, inlinedDeletes: inlined.deleteRows,
+    };
   });
 }
