@@ -4,11 +4,14 @@
  * token when FEATHERMAN_S3_WEBHOOK_TOKEN is set). Landing files → one ingest Job per table
  * and minute (decideTable names it by table uid and minute bucket, so ten objects in one
  * minute start one Job). A removed data object that HEAD confirms gone → the table is
- * Degraded (ObjectMissing) and a Warning Event is recorded.
+ * Degraded (ObjectMissing) and a Warning Event is recorded. An object created under the
+ * data path of a table with that alarm starts a consistency check of its catalog
+ * (decideRestoredCheck), whose finish clears the alarm once every object is back.
  * Side effects: API reads and writes, HEAD requests.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { degraded, setCondition } from '../core/conditions.ts';
+import { decideRestoredCheck } from '../core/decide-restored-check.ts';
 import { ownerOf } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateTable } from '../core/validate-table.ts';
@@ -17,8 +20,9 @@ import { isCloudEventRequest, parseCloudEvent } from '../events/cloudevent.ts';
 import { parseS3Notification, s3RecordKey, type S3Record } from '../events/s3-notification.ts';
 import type { Condition } from '../../api/condition.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
+import { controlConfig, observeCatalogChecks } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
-import { matchS3Records, type TableWithCatalog } from './s3-match.ts';
+import { matchS3Records, type RecordMatch, type TableWithCatalog } from './s3-match.ts';
 
 function header(request: IncomingRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -81,6 +85,19 @@ async function reportMissing(deps: HandlerDeps, target: TableWithCatalog, record
   return urls;
 }
 
+// One check per catalog covers every alarmed table of it, however many records came back.
+async function checkRestored(deps: HandlerDeps, matches: readonly RecordMatch[]): Promise<string[]> {
+  const catalogs = new Map(matches.flatMap(({ target, restored }) => (restored.length > 0 && target.catalog !== undefined ? [[target.catalog.metadata.uid, target.catalog] as const] : [])));
+  const created: string[] = [];
+  for (const catalog of catalogs.values()) {
+    const [checks, config] = await Promise.all([observeCatalogChecks(deps, catalog.metadata.namespace, catalog.metadata.uid), controlConfig(deps, catalog)]);
+    for (const action of decideRestoredCheck(catalog, checks, config, deps.now())) {
+      if (action.type === 'createJob' && (await deps.kube.createJob(action.job)) === 'created') created.push(action.job.metadata.name);
+    }
+  }
+  return created;
+}
+
 /** s3ObjectHandler handles one S3 notification request. */
 export async function s3ObjectHandler(deps: HandlerDeps, request: IncomingRequest): Promise<Answer> {
   const cloudEvent = isCloudEventRequest(request.headers);
@@ -102,6 +119,8 @@ export async function s3ObjectHandler(deps: HandlerDeps, request: IncomingReques
     }
     if (match.removed.length > 0) missing.push(...(await reportMissing(deps, match.target, match.removed)));
   }
-  deps.log.info({ shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing }, 's3 notification handled');
-  return ok({ shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing });
+  const checks = await checkRestored(deps, matches);
+  const summary = { shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing, checks };
+  deps.log.info(summary, 's3 notification handled');
+  return ok(summary);
 }

@@ -103,4 +103,19 @@ describe('Degraded=ObjectMissing on a table', () => {
     assert.equal(checkFinding({ ...good, result: result('check') }), undefined);
     assert.equal(checkFinding({ ...good, op: 'compact' }), undefined);
   });
+
+  it('stays when two objects were removed and only one came back: the check after the restore lists the other', () => {
+    const { raw, apply } = alarmedTable();
+    const second = setCondition(raw.status?.conditions, degraded(true, 'ObjectMissing', `Object ${DATA}ducklake-2.parquet was removed.`), new Date('2026-11-25T11:30:00Z'), 1);
+    assert.equal(findCondition(second, 'Degraded')?.lastTransitionTime, '2026-11-25T11:00:00Z', 'a second removal keeps the alarm\'s start');
+    const alarmed = table({ ...raw.status, conditions: second });
+    const oneBack = check('fm-check-one-back', '2026-11-25T12:00:00Z', { healthy: false, missing: [`${DATA}ducklake-2.parquet`], missingCount: 1 });
+    const kept = decideTable(alarmed, observed(apply, [oneBack]), LATER);
+    assert.ok(isObjectMissing(kept.status.conditions));
+    assert.deepEqual(kept.actions.filter((action) => action.type === 'emitEvent'), []);
+    const bothBack = check('fm-check-both-back', '2026-11-25T12:10:00Z', { healthy: true, missing: [], missingCount: 0 });
+    const cleared = decideTable(alarmed, observed(apply, [oneBack, bothBack]), LATER);
+    assert.equal(findCondition(cleared.status.conditions, 'Degraded')?.status, 'False');
+  });
 });
+
