@@ -23,6 +23,15 @@ describe('the runner pod template ConfigMap over HTTP', () => {
   });
 
   const ready = async () => condition(await readResource(world, 'DuckLakeCatalog', 'lake'), 'Ready');
+  const labels = { 'featherman.dev/pod-template': 'true' };
+  const reasonOf = async (kind: 'DuckLakeCatalog' | 'DuckLakeTable', name: string) => condition(await readResource(world, kind, name), 'Ready')?.reason;
+  const until = async (what: string, test: () => Promise<boolean>) => {
+    for (let tries = 0; tries < 100; tries++) {
+      if (await test()) return;
+      await sleep(100);
+    }
+    assert.fail(`timed out waiting until ${what}`);
+  };
 
   it('a missing ConfigMap, a missing key and an invalid template each stop the catalog with a message naming ConfigMap, key and rule; a valid one is applied to the init Job', async () => {
     const catalog = await createResource(world, 'DuckLakeCatalog', 'lake', catalogSpec({ podTemplate: { configMapRef: { name: 'runner-pod' } } }));
@@ -63,8 +72,6 @@ describe('the runner pod template ConfigMap over HTTP', () => {
   });
 
   it('a change of a labelled pod template ConfigMap reaches the functions through the watch and unblocks its catalog and tables at once', async () => {
-    const labels = { 'featherman.dev/pod-template': 'true' };
-    const reasonOf = async (kind: 'DuckLakeCatalog' | 'DuckLakeTable', name: string) => condition(await readResource(world, kind, name), 'Ready')?.reason;
     await world.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'runner-pod-2', labels }, data: { template: 'spec:\n  containers:\n    - image: other\n' } } });
     const catalog = await createResource(world, 'DuckLakeCatalog', 'lake2', catalogSpec({ podTemplate: { configMapRef: { name: 'runner-pod-2' } } }));
     await sendEvent(world, '/reconcile-catalog', apiServerEvent(catalog, 'add'));
@@ -78,13 +85,6 @@ describe('the runner pod template ConfigMap over HTTP', () => {
     const routes = defaultApiServerRoutes(world.url).filter((route) => route.filter.kind === 'ConfigMap');
     assert.equal(routes.length, 1);
     source = await startApiServerSource({ kubeConfig: world.harness.kubeConfig, routes, logger: pino({ level: 'silent' }) });
-    const until = async (what: string, test: () => Promise<boolean>) => {
-      for (let tries = 0; tries < 100; tries++) {
-        if (await test()) return;
-        await sleep(100);
-      }
-      assert.fail(`timed out waiting until ${what}`);
-    };
     const template = 'spec:\n  nodeSelector: { pool: fixed }\n';
     await world.core.replaceNamespacedConfigMap({ namespace: 'default', name: 'runner-pod-2', body: { metadata: { name: 'runner-pod-2', labels }, data: { template } } });
     await until('the table is woken', async () => (await reasonOf('DuckLakeTable', 't2')) === 'CatalogNotReady');
@@ -95,6 +95,23 @@ describe('the runner pod template ConfigMap over HTTP', () => {
     await world.core.deleteNamespacedConfigMap({ namespace: 'default', name: 'runner-pod-2' });
     await until('the catalog sees the ConfigMap gone', async () => (await reasonOf('DuckLakeCatalog', 'lake2')) === 'InvalidPodTemplate');
     assert.match(String(condition(await readResource(world, 'DuckLakeCatalog', 'lake2'), 'Ready')?.message), /ConfigMap default\/runner-pod-2 .* does not exist/);
+  });
+
+  it('a table deleted while the template is unusable waits without a drop Job, and is dropped once the ConfigMap is fixed', async () => {
+    await until('the table sees the template gone', async () => (await reasonOf('DuckLakeTable', 't2')) === 'InvalidPodTemplate');
+    await world.custom.deleteNamespacedCustomObject({ group: 'ducklake.featherman.dev', version: 'v1alpha1', namespace: 'default', plural: 'ducklaketables', name: 't2' });
+    const answer = await sendEvent(world, '/reconcile-table', apiServerEvent(await readResource(world, 'DuckLakeTable', 't2'), 'update', 'Resource'));
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const waiting = condition(await readResource(world, 'DuckLakeTable', 't2'), 'Ready');
+    assert.equal(waiting?.reason, 'InvalidPodTemplate');
+    assert.match(String(waiting?.message), /does not exist; .* Table main\.t2 is not dropped until it is fixed; at \S+Z it is let go without a drop \(data retained\)/);
+    const drops = async () => (await featherJobs(world)).filter((job) => job.metadata.labels?.['featherman.dev/operation'] === 'drop-table' && job.metadata.labels['featherman.dev/table'] === 't2');
+    assert.deepEqual(await drops(), []);
+
+    await world.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'runner-pod-2', labels }, data: { template: 'spec:\n  nodeSelector: { pool: fixed }\n' } } });
+    await until('the drop Job starts', async () => (await drops()).length === 1);
+    assert.deepEqual((await drops())[0]?.spec.template.spec?.nodeSelector, { pool: 'fixed' });
+    assert.equal(await reasonOf('DuckLakeTable', 't2'), 'Deleting');
   });
 });
 
