@@ -10,15 +10,15 @@
  * Side effects: API reads and writes, HEAD requests.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { degraded, setCondition } from '../core/conditions.ts';
 import { decideRestoredCheck } from '../core/decide-restored-check.ts';
+import { recordMissing } from '../core/object-missing.ts';
 import { ownerOf } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateTable } from '../core/validate-table.ts';
 import { buildEvent } from '../specs/event.ts';
 import { isCloudEventRequest, parseCloudEvent } from '../events/cloudevent.ts';
 import { parseS3Notification, s3RecordKey, type S3Record } from '../events/s3-notification.ts';
-import type { Condition } from '../../api/condition.ts';
+import type { DuckLakeTableStatus } from '../../api/ducklake-table.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
 import { controlConfig, observeCatalogChecks } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
@@ -75,12 +75,13 @@ async function reportMissing(deps: HandlerDeps, target: TableWithCatalog, record
   const { table } = target;
   const now = deps.now();
   const urls = gone.map((record) => `s3://${record.bucket}/${record.key}`);
-  const message = `Object ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''} under the data path of table ${table.spec.schema}.${table.spec.name} was removed from the bucket; run a check or restore it.`;
+  const label = `${table.spec.schema}.${table.spec.name}`;
+  const message = `Object ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''} under the data path of table ${label} was removed from the bucket; run a check or restore it.`;
   await deps.kube.createEvent(buildEvent({ involved: ownerOf(table), type: 'Warning', reason: 'ObjectMissing', message, key: gone.map(s3RecordKey).join(','), now }));
   await deps.kube.applyStatus('DuckLakeTable', table.metadata.namespace, table.metadata.name, (fresh) => {
-    const status = (fresh.status ?? {}) as { conditions?: Condition[] };
+    const status = (fresh.status ?? {}) as DuckLakeTableStatus;
     const generation = typeof fresh.metadata?.generation === 'number' ? fresh.metadata.generation : 1;
-    return { ...status, conditions: setCondition(status.conditions, degraded(true, 'ObjectMissing', message), now, generation) };
+    return recordMissing(status, urls, label, now, generation);
   });
   return urls;
 }

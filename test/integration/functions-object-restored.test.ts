@@ -65,6 +65,7 @@ describe('s3-object starts a consistency check when an object comes back under a
       assert.deepEqual(gone.body.missing, [`s3://lake/${key}`]);
     }
     assert.deepEqual(await degradedOf(world), ['True', 'ObjectMissing']);
+    assert.deepEqual((await readResource(world, 'DuckLakeTable', 'users')).status.missingObjects.urls, [FIRST, SECOND].map((key) => `s3://lake/${key}`));
 
     const back = await sendEvent(world, '/s3-object', s3Event(FIRST, 'ObjectCreated:Put'));
     assert.equal(back.status, 200, JSON.stringify(back.body));
@@ -83,6 +84,7 @@ describe('s3-object starts a consistency check when an object comes back under a
     assert.notDeepEqual(again.body.checks, back.body.checks);
     await finishAndTell(world, await unfinished(world, 'check'), { op: 'check', details: { healthy: true, missing: [], missingCount: 0 } });
     assert.deepEqual(await degradedOf(world), ['False', 'AsExpected']);
+    assert.equal((await readResource(world, 'DuckLakeTable', 'users')).status.missingObjects, undefined);
     const events = await world.core.listNamespacedEvent({ namespace: 'default' });
     assert.ok(events.items.some((event) => event.reason === 'ObjectsPresent' && event.involvedObject.name === 'users'));
 
