@@ -35,7 +35,8 @@ export const DuckLakeCatalogSpec = z.object({
           'ConfigMap whose key "template" holds a pod template (YAML or JSON) laid over every runner pod of this catalog: metadata.labels, ' +
           'metadata.annotations, and spec fields such as nodeSelector, tolerations, affinity, priorityClassName, or containers by name ' +
           '(the runner container is "runner": resources, env). Featherman\'s security settings are applied after it. A missing ConfigMap ' +
-          'or key, or an invalid template, sets Ready=False with reason InvalidPodTemplate and starts no runner Job.',
+          'or key, or an invalid template, sets Ready=False with reason InvalidPodTemplate and starts no runner Job. Label the ConfigMap ' +
+          'featherman.dev/pod-template=true so that a change takes effect at once rather than at the next sweep.',
         ),
     })
     .optional()

@@ -54,6 +54,13 @@ export const DuckLakeTableStatus = z.object({
   fileCount: z.number().int().optional().describe('Visible data files.'),
   schemaVersion: z.number().int().optional().describe('The catalog schema version of the table.'),
   lastModified: z.string().optional().describe('Time of the last committed change.'),
+  missingObjects: z
+    .object({
+      lastReported: z.string().describe('When the last removal was reported: only a consistency check started after it can clear the alarm.'),
+      urls: z.array(z.string().max(2048)).max(20).describe('The s3:// URLs reported removed, newest last (at most 20).'),
+    })
+    .optional()
+    .describe('Objects of the table reported removed from the bucket while Degraded=ObjectMissing; cleared with the alarm.'),
 });
 export type DuckLakeTableStatus = z.infer<typeof DuckLakeTableStatus>;
 

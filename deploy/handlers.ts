@@ -36,7 +36,8 @@ export const SQS_TYPE = 'dev.knative.connector.event.aws-sqs';
 
 /** FUNCTION_PROFILES lists the functions in a fixed order. */
 export const FUNCTION_PROFILES: readonly FunctionProfile[] = [
-  { name: 'reconcile-catalog', minScale: 0, concurrency: 10, timeoutSeconds: 60, routes: changesOf('DuckLakeCatalog') },
+  // reconcile-catalog also takes the pod template ConfigMaps: a change reconciles the catalogs that name one.
+  { name: 'reconcile-catalog', minScale: 0, concurrency: 10, timeoutSeconds: 60, routes: [...changesOf('DuckLakeCatalog'), ...changesOf('ConfigMap')] },
   { name: 'reconcile-table', minScale: 0, concurrency: 10, timeoutSeconds: 60, routes: changesOf('DuckLakeTable') },
   { name: 'reconcile-query', minScale: 0, concurrency: 10, timeoutSeconds: 60, routes: changesOf('DuckLakeQuery') },
   { name: 'job-finished', minScale: 0, concurrency: 10, timeoutSeconds: 60, routes: [{ type: `${REF}.update`, kind: 'Job' }] },

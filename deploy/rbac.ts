@@ -3,6 +3,7 @@
  * ApiServerSource. The rules are written out here by hand, least privilege; the RBAC
  * test derives what each handler's code calls through the adapters and compares both ways.
  */
+import { LABELS } from '../functions/core/names.ts';
 import { FUNCTION_PROFILES, serviceName } from './handlers.ts';
 import type { Manifest } from './manifest.ts';
 import { labelsFor } from './manifest.ts';
@@ -53,12 +54,18 @@ export interface SourceWatch {
   selector?: Record<string, string>;
 }
 
-/** SOURCE_WATCHES: the three Featherman kinds, and Jobs that Featherman created. */
+/**
+ * SOURCE_WATCHES: the three Featherman kinds, Jobs that Featherman created, and the runner
+ * pod template ConfigMaps (labelled featherman.dev/pod-template=true; no other ConfigMap):
+ * a catalog does not change when its template is fixed, so without this watch only the
+ * sweep would see the fix.
+ */
 export const SOURCE_WATCHES: readonly SourceWatch[] = [
   { name: 'catalogs', apiVersion: `${GROUP}/v1alpha1`, kind: 'DuckLakeCatalog', group: GROUP, plural: 'ducklakecatalogs' },
   { name: 'tables', apiVersion: `${GROUP}/v1alpha1`, kind: 'DuckLakeTable', group: GROUP, plural: 'ducklaketables' },
   { name: 'queries', apiVersion: `${GROUP}/v1alpha1`, kind: 'DuckLakeQuery', group: GROUP, plural: 'ducklakequeries' },
   { name: 'jobs', apiVersion: 'batch/v1', kind: 'Job', group: 'batch', plural: 'jobs', selector: { 'app.kubernetes.io/managed-by': 'featherman' } },
+  { name: 'pod-templates', apiVersion: 'v1', kind: 'ConfigMap', group: '', plural: 'configmaps', selector: { [LABELS.podTemplate]: 'true' } },
 ];
 
 /** sourceAccountName is the ServiceAccount of one ApiServerSource (pure). */

@@ -1,12 +1,15 @@
 /**
  * decideTableDeletion: what deleting a DuckLakeTable does. A drop-table Job removes the
  * table from the catalog in one snapshot; with deletionPolicy Delete the table's objects
- * are deleted too; then the finalizer goes. Pure.
+ * are deleted too; then the finalizer goes. Like every other runner Job, the drop Job never
+ * starts with an unusable runner pod template (InvalidPodTemplate), but a deletion is not
+ * held forever by one: after DROP_TEMPLATE_GRACE_SECONDS the finalizer goes without a drop,
+ * as when the catalog is gone, and the data is retained. Pure.
  */
 import type { DuckLakeTableStatus } from '../../api/ducklake-table.ts';
 import { S3_URL } from '../../api/identifiers.ts';
 import type { Action, Decision } from './actions.ts';
-import { degraded, ready, reconciling } from './conditions.ts';
+import { degraded, ready, reconciling, rfc3339 } from './conditions.ts';
 import { createJobAction, eventAction, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import type { TableObserved } from './decide-table.ts';
 import { isActive } from './job-state.ts';
@@ -16,6 +19,13 @@ import { ownerOf, type DuckLakeCatalog, type DuckLakeTable } from './resources.t
 
 /** NOTHING_TO_DROP are runner error codes that mean the table is already gone. */
 export const NOTHING_TO_DROP = ['FM_ERR_TABLE_MISSING', 'FM_ERR_CATALOG_MISSING'];
+
+/**
+ * DROP_TEMPLATE_GRACE_SECONDS is how long after its deletionTimestamp a table waits for its
+ * catalog's pod template to be fixed before it is let go without a drop (the sweep, every
+ * 5 minutes, sees the deadline pass; a fixed labelled ConfigMap is seen at once).
+ */
+export const DROP_TEMPLATE_GRACE_SECONDS = 3600;
 
 /**
  * tableObjects is where a table's objects live (pure): bucket and key prefix (ending in
@@ -52,6 +62,18 @@ export function decideTableDeletion(table: DuckLakeTable, observed: TableObserve
     actions: [...actions, ...(readyEvent && transitioned(previous.conditions, status.conditions ?? []) ? [readyEvent] : [])],
     status,
   });
+  // A drop Job that already exists was built with a usable template: only creating one waits.
+  const template = observed.config.podTemplateError;
+  if (job === undefined && template !== undefined) {
+    const deadline = new Date(Date.parse(table.metadata.deletionTimestamp ?? rfc3339(now)) + DROP_TEMPLATE_GRACE_SECONDS * 1000);
+    if (now.getTime() >= deadline.getTime()) {
+      const message = `Table ${label} was not dropped because the runner pod template of catalog ${catalog.metadata.name} stayed unusable for ${DROP_TEMPLATE_GRACE_SECONDS / 60} minutes; its data is retained. ${template}`;
+      return { actions: [eventAction(owner, 'Warning', 'Deleting', message, `delete-template-g${generation}`, now), { type: 'removeFinalizer' }], status: previous };
+    }
+    const message = `${template} Table ${label} is not dropped until it is fixed; at ${rfc3339(deadline)} it is let go without a drop (data retained), or remove the finalizer to let it go now.`;
+    const status = withConditions(previous, [ready(false, 'InvalidPodTemplate', message), reconciling(true, 'InvalidPodTemplate', message), degraded(false)], 'Pending', now, generation);
+    return finish(status, [], eventAction(owner, 'Warning', 'InvalidPodTemplate', message, `delete-template-g${generation}`, now));
+  }
   if (job === undefined || isActive(job)) {
     const message = `Dropping table ${label} with Job ${name}.`;
     const status = withConditions(previous, [ready(false, 'Deleting', message), reconciling(true, 'Deleting', message), degraded(false)], 'Running', now, generation);

@@ -128,7 +128,7 @@ export function decideTable(resource: unknown, observed: TableObserved, now: Dat
   const catalog = observed.catalog !== undefined && observed.catalog !== 'invalid' ? observed.catalog : undefined;
   const data = catalog !== undefined ? tableObjects(catalog, table) : undefined;
   const dataUrl = data !== undefined ? `s3://${data.bucket}/${data.prefix}` : undefined;
-  const kept = keepObjectMissing(table.status?.conditions, decision.status, observed.checks ?? [], dataUrl, now, table.metadata.generation);
+  const kept = keepObjectMissing(table.status, decision.status, observed.checks ?? [], dataUrl, now, table.metadata.generation);
   if (kept.cleared === undefined) return { actions: decision.actions, status: kept.status };
   const message = `Consistency check ${kept.cleared.job} found every object of table ${tableLabel(table)}; the ObjectMissing alarm is cleared.`;
   return { actions: [...decision.actions, eventAction(ownerOf(table), 'Normal', 'ObjectsPresent', message, kept.cleared.job, now)], status: kept.status };

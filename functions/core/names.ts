@@ -21,6 +21,8 @@ export const LABELS = {
   operation: 'featherman.dev/operation',
   ownerUid: 'featherman.dev/owner-uid',
   generation: 'featherman.dev/generation',
+  /** podTemplate marks a runner pod template ConfigMap (`"true"`): the sources watch those, so a fix reaches its catalogs at once. */
+  podTemplate: 'featherman.dev/pod-template',
 } as const;
 
 /** MANAGED_BY is the value of app.kubernetes.io/managed-by. */

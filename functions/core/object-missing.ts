@@ -2,11 +2,14 @@
  * Degraded=ObjectMissing on a table is an alarm of data loss: the s3-object function sets
  * it when an object under the table's data path is removed and HEAD confirms it gone. No
  * reconcile of the table may reset it; only a consistency check of the catalog (the `check`
- * operation, api/plan.ts) that started after the alarm and found the table's objects all
- * present clears it. Pure.
+ * operation, api/plan.ts) that started after the last removal was reported and found the
+ * table's objects all present clears it. The removals are listed in status.missingObjects
+ * with the time of the last report: a check already running when a second object was
+ * removed may have passed it, so it must not clear the alarm. Pure.
  */
 import type { Condition } from '../../api/condition.ts';
-import { degraded, findCondition, setCondition } from './conditions.ts';
+import type { DuckLakeTableStatus } from '../../api/ducklake-table.ts';
+import { degraded, findCondition, rfc3339, setCondition } from './conditions.ts';
 import type { ObservedJob } from './job-state.ts';
 
 /** CheckFinding is what one finished consistency check reported. */
@@ -37,13 +40,37 @@ export function isObjectMissing(conditions: readonly Condition[] | undefined): b
   return condition?.status === 'True' && condition.reason === 'ObjectMissing';
 }
 
+/** MissingObjects is status.missingObjects: the reported removals and when the last came. */
+export type MissingObjects = NonNullable<DuckLakeTableStatus['missingObjects']>;
+
+/** MAX_MISSING_URLS is how many reported URLs status.missingObjects keeps (the newest). */
+export const MAX_MISSING_URLS = 20;
+
+/**
+ * recordMissing adds removals confirmed gone to a table's status (pure): Degraded=True
+ * ObjectMissing (its lastTransitionTime stays that of the first removal while it holds),
+ * and status.missingObjects with the URLs, newest last, and `now` as the last report.
+ * A status without the alarm starts a new list. `label` is the table's `schema.name`.
+ */
+export function recordMissing<S extends { conditions?: Condition[] | undefined; missingObjects?: MissingObjects | undefined }>(
+  status: S, urls: readonly string[], label: string, now: Date, generation: number,
+): S & { conditions: Condition[]; missingObjects: MissingObjects } {
+  const before = isObjectMissing(status.conditions) ? (status.missingObjects?.urls ?? []) : [];
+  const all = [...before.filter((url) => !urls.includes(url)), ...urls].slice(-MAX_MISSING_URLS);
+  const first = all[0] ?? 'an object';
+  const message = `Object ${first}${all.length > 1 ? ` and ${all.length - 1} more` : ''} under the data path of table ${label} ${all.length > 1 ? 'were' : 'was'} removed from the bucket; run a check or restore ${all.length > 1 ? 'them' : 'it'}.`;
+  return { ...status, conditions: setCondition(status.conditions, degraded(true, 'ObjectMissing', message), now, generation), missingObjects: { lastReported: rfc3339(now), urls: all } };
+}
+
 /**
  * clearingCheck returns the check that clears the alarm (pure): the newest check started
- * after the alarm was raised, when it found the catalog healthy or, listing every missing
- * object, none under `dataUrl` (the table's `s3://bucket/prefix/`). Undefined: keep it.
+ * after the alarm was raised and after the last removal was reported (`lastReported`), when
+ * it found the catalog healthy or, listing every missing object, none under `dataUrl` (the
+ * table's `s3://bucket/prefix/`). Undefined: keep it.
  */
-export function clearingCheck(alarm: Condition, checks: readonly ObservedJob[], dataUrl: string): CheckFinding | undefined {
-  const raised = Date.parse(alarm.lastTransitionTime);
+export function clearingCheck(alarm: Condition, checks: readonly ObservedJob[], dataUrl: string, lastReported?: string): CheckFinding | undefined {
+  const reported = lastReported === undefined ? Number.NaN : Date.parse(lastReported);
+  const raised = Math.max(Date.parse(alarm.lastTransitionTime), Number.isNaN(reported) ? Number.NEGATIVE_INFINITY : reported);
   const after = checks.flatMap((job) => checkFinding(job) ?? []).filter((finding) => finding.startedAt > raised);
   const newest = after.sort((a, b) => a.startedAt - b.startedAt || a.job.localeCompare(b.job)).pop();
   if (newest === undefined) return undefined;
@@ -53,27 +80,31 @@ export function clearingCheck(alarm: Condition, checks: readonly ObservedJob[], 
 
 /**
  * keepObjectMissing puts a previous ObjectMissing alarm back into a decided status unless
- * a check cleared it (pure). The alarm keeps its message and lastTransitionTime; only its
- * observedGeneration follows the table. `cleared` tells the caller to record the all-clear.
+ * a check cleared it (pure). The alarm keeps its message, lastTransitionTime and
+ * missingObjects; only its observedGeneration follows the table. Without an alarm, or once
+ * cleared, missingObjects goes. `cleared` tells the caller to record the all-clear.
  */
-export function keepObjectMissing<S extends { conditions?: Condition[] | undefined }>(
-  previous: readonly Condition[] | undefined,
-  status: S,
+export function keepObjectMissing<S extends { conditions?: Condition[] | undefined; missingObjects?: MissingObjects | undefined }>(
+  previousStatus: { conditions?: readonly Condition[] | undefined; missingObjects?: MissingObjects | undefined } | undefined,
+  decided: S,
   checks: readonly ObservedJob[],
   dataUrl: string | undefined,
   now: Date,
   generation: number,
 ): { status: S; cleared?: CheckFinding } {
+  const previous = previousStatus?.conditions;
+  const { missingObjects, ...status } = decided;
   const alarm = findCondition(previous, 'Degraded');
-  if (alarm === undefined || !isObjectMissing(previous)) return { status };
-  const cleared = dataUrl === undefined ? undefined : clearingCheck(alarm, checks, dataUrl);
+  if (alarm === undefined || !isObjectMissing(previous)) return { status: status as S };
+  const cleared = dataUrl === undefined ? undefined : clearingCheck(alarm, checks, dataUrl, previousStatus?.missingObjects?.lastReported);
   if (cleared !== undefined) {
     // A decision that left Degraded alone (a terminal failure being kept) still gets the all-clear.
     const conditions = isObjectMissing(status.conditions) ? setCondition(status.conditions, degraded(false), now, generation) : status.conditions;
-    return { status: { ...status, ...(conditions !== undefined ? { conditions } : {}) }, cleared };
+    return { status: { ...status, ...(conditions !== undefined ? { conditions } : {}) } as S, cleared };
   }
   const kept: Condition = { ...alarm, observedGeneration: generation };
   const list = status.conditions ?? [];
   const conditions = list.some((condition) => condition.type === 'Degraded') ? list.map((condition) => (condition.type === 'Degraded' ? kept : condition)) : [...list, kept];
-  return { status: { ...status, conditions } };
+  const listed = previousStatus?.missingObjects ?? missingObjects;
+  return { status: { ...status, conditions, ...(listed !== undefined ? { missingObjects: listed } : {}) } as S };
 }

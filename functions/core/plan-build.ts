@@ -4,7 +4,7 @@
  * as env from a secretKeyRef. Pure.
  */
 import type { ObjectStoreSpec } from '../../api/object-store-spec.ts';
-import { Plan, type ApplyTablePlan, type CatalogPlan, type IngestPlan, type InitCatalogPlan, type ObjectStorePlan, type PlanInput, type QueryPlan, type RestorePlan } from '../../api/plan.ts';
+import { Plan, type ApplyTablePlan, type CatalogPlan, type CheckPlan, type IngestPlan, type InitCatalogPlan, type ObjectStorePlan, type PlanInput, type QueryPlan, type RestorePlan } from '../../api/plan.ts';
 import type { LakeTableSpecInput } from '../../api/table-spec.ts';
 import type { DuckLakeTableSpec } from '../../api/ducklake-table.ts';
 import type { DuckLakeCatalog, DuckLakeQuery, DuckLakeTable } from './resources.ts';
@@ -94,6 +94,11 @@ export function buildInitCatalogPlan(catalog: DuckLakeCatalog): InitCatalogPlan 
 /** buildRestorePlan is the restore plan of a catalog created with spec.restore; it never overwrites a catalog file (pure). */
 export function buildRestorePlan(catalog: DuckLakeCatalog): RestorePlan {
   return finish({ op: 'restore', ...common(catalog), fromBackup: catalog.spec.restore?.fromBackup ?? 'latest', overwrite: false });
+}
+
+/** buildCheckPlan is the consistency-check plan of a catalog (catalog vs bucket, read-only) with the runner's defaults (pure). */
+export function buildCheckPlan(catalog: DuckLakeCatalog): CheckPlan {
+  return finish({ op: 'check', ...common(catalog) });
 }
 
 /** buildApplyTablePlan is the apply-table plan of a table; `drop` drops it (pure). */

@@ -4,6 +4,7 @@
  * reconcile the named resource from a fresh read. The event is only a hint: its object
  * (Resource mode) is never trusted, and an add or update whose status already reflects
  * the generation (our own status write coming back, a replay) is acknowledged without work.
+ * reconcile-catalog also takes events about runner pod template ConfigMaps (pod-template-event.ts).
  * Side effects: through reconcileResource.
  */
 import { parseApiServerEvent, type ResourceEvent } from '../events/apiserver-event.ts';
@@ -11,6 +12,7 @@ import { parseCloudEvent } from '../events/cloudevent.ts';
 import { GROUP, type FeathermanKind } from '../adapters/kube.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
 import { wakeDependents } from './dependents.ts';
+import { reconcilePodTemplateUsers } from './pod-template-event.ts';
 import { reconcileResource } from './reconcile.ts';
 
 /**
@@ -31,6 +33,7 @@ export async function handleResourceEvent(deps: HandlerDeps, kind: FeathermanKin
   const parsed = readApiServerEvent(request);
   if ('status' in parsed) return parsed;
   const { ref } = parsed;
+  if (kind === 'DuckLakeCatalog' && ref.kind === 'ConfigMap' && ref.apiVersion === 'v1') return ok({ ...(await reconcilePodTemplateUsers(deps, ref.namespace, ref.name)) });
   if (ref.kind !== kind || !ref.apiVersion.startsWith(`${GROUP}/`)) return ok({ ignored: `this function reconciles ${kind}, not ${ref.apiVersion} ${ref.kind}` });
   const outcome = await reconcileResource(deps, kind, ref.namespace, ref.name, { skipCurrent: parsed.action !== 'delete' });
   const woken = kind === 'DuckLakeCatalog' && parsed.action !== 'update' ? await wakeDependents(deps, ref.namespace, ref.name) : [];

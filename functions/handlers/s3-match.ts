@@ -2,10 +2,12 @@
  * matchS3Records maps S3 records to the tables they concern (pure): a created object
  * under a table's ingest prefix in the table's bucket asks for an ingest; a removed
  * object under a table's data path (outside its ingest prefix, where removals are
- * normal) is possibly a file the catalog still references.
+ * normal) is possibly a file the catalog still references; a created object there, while
+ * the table is Degraded=ObjectMissing, is possibly the missing one coming back.
  */
 import type { S3Record } from '../events/s3-notification.ts';
 import { tableObjects } from '../core/decide-table-deletion.ts';
+import { isObjectMissing } from '../core/object-missing.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
 
 /** TableWithCatalog is a validated table and its validated catalog (when it exists). */
@@ -19,6 +21,8 @@ export interface RecordMatch {
   target: TableWithCatalog;
   ingest: S3Record[];
   removed: S3Record[];
+  /** restored are objects created under the data path of a table with an ObjectMissing alarm. */
+  restored: S3Record[];
 }
 
 function landingOf({ table, catalog }: TableWithCatalog): { bucket: string; prefix: string } | undefined {
@@ -32,7 +36,7 @@ export function matchS3Records(records: readonly S3Record[], tables: readonly Ta
   const matches = new Map<string, RecordMatch>();
   const entry = (target: TableWithCatalog) => {
     const id = target.table.metadata.uid;
-    const found = matches.get(id) ?? { target, ingest: [], removed: [] };
+    const found = matches.get(id) ?? { target, ingest: [], removed: [], restored: [] };
     matches.set(id, found);
     return found;
   };
@@ -41,9 +45,12 @@ export function matchS3Records(records: readonly S3Record[], tables: readonly Ta
       const landing = landingOf(target);
       const inLanding = landing !== undefined && landing.bucket === record.bucket && record.key.startsWith(landing.prefix);
       if (record.action === 'created' && inLanding) entry(target).ingest.push(record);
-      if (record.action !== 'removed' || inLanding || target.catalog === undefined) continue;
+      const watched = record.action === 'removed' || (record.action === 'created' && isObjectMissing(target.table.status?.conditions));
+      if (!watched || inLanding || target.catalog === undefined) continue;
       const data = tableObjects(target.catalog, target.table);
-      if (data.bucket === record.bucket && record.key.startsWith(data.prefix)) entry(target).removed.push(record);
+      if (data.bucket !== record.bucket || !record.key.startsWith(data.prefix)) continue;
+      if (record.action === 'removed') entry(target).removed.push(record);
+      else entry(target).restored.push(record);
     }
   }
   return [...matches.values()];

@@ -4,21 +4,25 @@
  * token when FEATHERMAN_S3_WEBHOOK_TOKEN is set). Landing files → one ingest Job per table
  * and minute (decideTable names it by table uid and minute bucket, so ten objects in one
  * minute start one Job). A removed data object that HEAD confirms gone → the table is
- * Degraded (ObjectMissing) and a Warning Event is recorded.
+ * Degraded (ObjectMissing) and a Warning Event is recorded. An object created under the
+ * data path of a table with that alarm starts a consistency check of its catalog
+ * (decideRestoredCheck), whose finish clears the alarm once every object is back.
  * Side effects: API reads and writes, HEAD requests.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { degraded, setCondition } from '../core/conditions.ts';
+import { decideRestoredCheck } from '../core/decide-restored-check.ts';
+import { recordMissing } from '../core/object-missing.ts';
 import { ownerOf } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateTable } from '../core/validate-table.ts';
 import { buildEvent } from '../specs/event.ts';
 import { isCloudEventRequest, parseCloudEvent } from '../events/cloudevent.ts';
 import { parseS3Notification, s3RecordKey, type S3Record } from '../events/s3-notification.ts';
-import type { Condition } from '../../api/condition.ts';
+import type { DuckLakeTableStatus } from '../../api/ducklake-table.ts';
 import { badRequest, ok, type Answer, type HandlerDeps, type IncomingRequest } from './deps.ts';
+import { controlConfig, observeCatalogChecks } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
-import { matchS3Records, type TableWithCatalog } from './s3-match.ts';
+import { matchS3Records, type RecordMatch, type TableWithCatalog } from './s3-match.ts';
 
 function header(request: IncomingRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -71,14 +75,28 @@ async function reportMissing(deps: HandlerDeps, target: TableWithCatalog, record
   const { table } = target;
   const now = deps.now();
   const urls = gone.map((record) => `s3://${record.bucket}/${record.key}`);
-  const message = `Object ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''} under the data path of table ${table.spec.schema}.${table.spec.name} was removed from the bucket; run a check or restore it.`;
+  const label = `${table.spec.schema}.${table.spec.name}`;
+  const message = `Object ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''} under the data path of table ${label} was removed from the bucket; run a check or restore it.`;
   await deps.kube.createEvent(buildEvent({ involved: ownerOf(table), type: 'Warning', reason: 'ObjectMissing', message, key: gone.map(s3RecordKey).join(','), now }));
   await deps.kube.applyStatus('DuckLakeTable', table.metadata.namespace, table.metadata.name, (fresh) => {
-    const status = (fresh.status ?? {}) as { conditions?: Condition[] };
+    const status = (fresh.status ?? {}) as DuckLakeTableStatus;
     const generation = typeof fresh.metadata?.generation === 'number' ? fresh.metadata.generation : 1;
-    return { ...status, conditions: setCondition(status.conditions, degraded(true, 'ObjectMissing', message), now, generation) };
+    return recordMissing(status, urls, label, now, generation);
   });
   return urls;
+}
+
+// One check per catalog covers every alarmed table of it, however many records came back.
+async function checkRestored(deps: HandlerDeps, matches: readonly RecordMatch[]): Promise<string[]> {
+  const catalogs = new Map(matches.flatMap(({ target, restored }) => (restored.length > 0 && target.catalog !== undefined ? [[target.catalog.metadata.uid, target.catalog] as const] : [])));
+  const created: string[] = [];
+  for (const catalog of catalogs.values()) {
+    const [checks, config] = await Promise.all([observeCatalogChecks(deps, catalog.metadata.namespace, catalog.metadata.uid), controlConfig(deps, catalog)]);
+    for (const action of decideRestoredCheck(catalog, checks, config, deps.now())) {
+      if (action.type === 'createJob' && (await deps.kube.createJob(action.job)) === 'created') created.push(action.job.metadata.name);
+    }
+  }
+  return created;
 }
 
 /** s3ObjectHandler handles one S3 notification request. */
@@ -102,6 +120,8 @@ export async function s3ObjectHandler(deps: HandlerDeps, request: IncomingReques
     }
     if (match.removed.length > 0) missing.push(...(await reportMissing(deps, match.target, match.removed)));
   }
-  deps.log.info({ shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing }, 's3 notification handled');
-  return ok({ shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing });
+  const checks = await checkRestored(deps, matches);
+  const summary = { shape: notification.shape, records: notification.records.length, skipped: notification.skipped, ingests, missing, checks };
+  deps.log.info(summary, 's3 notification handled');
+  return ok(summary);
 }

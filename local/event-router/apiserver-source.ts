@@ -1,10 +1,11 @@
 /**
  * The local stand-in for Knative's ApiServerSource + Broker + Triggers: watches the
- * Featherman kinds and Featherman's Jobs and POSTs binary CloudEvents to the sinks of the
+ * Featherman kinds, Featherman's Jobs and the runner pod template ConfigMaps and POSTs binary CloudEvents to the sinks of the
  * matching routes. Like the real source, a (re)list sends nothing: objects that exist at
  * start, and changes lost in a watch gap, produce no event (the sweep covers them).
  */
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { LABELS } from '../../functions/core/names.ts';
 import type { Logger } from '../../runner/log.ts';
 import { buildApiServerEvent, type ApiServerEventKind, type ApiServerSourceMode } from './apiserver-event.ts';
 import { binaryMessage, deliver, DEFAULT_DELIVERY, type DeliveryOutcome, type DeliveryPolicy } from './delivery.ts';
@@ -17,6 +18,7 @@ export const FEATHERMAN_WATCHED_KINDS: readonly WatchedKind[] = [
   { apiVersion: FEATHERMAN_GROUP_VERSION, kind: 'DuckLakeTable', plural: 'ducklaketables' },
   { apiVersion: FEATHERMAN_GROUP_VERSION, kind: 'DuckLakeQuery', plural: 'ducklakequeries' },
   { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', labelSelector: 'app.kubernetes.io/managed-by=featherman' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', labelSelector: `${LABELS.podTemplate}=true` },
 ];
 
 /** ApiServerSourceOptions configure the source. */

@@ -31,11 +31,13 @@ function joinUrl(base: string, path: string): string {
 
 /**
  * defaultApiServerRoutes are the Triggers of the Featherman wiring: each CR kind to its
- * reconcile function and batch/v1 Jobs to job-finished (pure).
+ * reconcile function, the runner pod template ConfigMaps to reconcile-catalog (which
+ * reconciles the catalogs naming one) and batch/v1 Jobs to job-finished (pure).
  */
 export function defaultApiServerRoutes(functionsUrl: string): Route[] {
   return [
     { name: 'reconcile-catalog', filter: { kind: 'DuckLakeCatalog', apiversion: FEATHERMAN_GROUP_VERSION }, sink: joinUrl(functionsUrl, FUNCTION_PATHS.reconcileCatalog) },
+    { name: 'reconcile-catalog-pod-template', filter: { kind: 'ConfigMap', apiversion: 'v1' }, sink: joinUrl(functionsUrl, FUNCTION_PATHS.reconcileCatalog) },
     { name: 'reconcile-table', filter: { kind: 'DuckLakeTable', apiversion: FEATHERMAN_GROUP_VERSION }, sink: joinUrl(functionsUrl, FUNCTION_PATHS.reconcileTable) },
     { name: 'reconcile-query', filter: { kind: 'DuckLakeQuery', apiversion: FEATHERMAN_GROUP_VERSION }, sink: joinUrl(functionsUrl, FUNCTION_PATHS.reconcileQuery) },
     { name: 'job-finished', filter: { kind: 'Job', apiversion: 'batch/v1' }, sink: joinUrl(functionsUrl, FUNCTION_PATHS.jobFinished) },

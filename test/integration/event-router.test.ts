@@ -107,6 +107,19 @@ describe('event router: ApiServerSource', () => {
     assert.equal(received.filter((request) => request.event?.name === 'other-job').length, 0);
   });
 
+  it('routes only ConfigMaps labelled featherman.dev/pod-template=true to reconcile-catalog', async () => {
+    await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'other-config' }, data: { template: 'spec: {}' } } });
+    await core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: 'runner-pod', labels: { 'featherman.dev/pod-template': 'true' } }, data: { template: 'spec: {}' } } });
+    await core.patchNamespacedConfigMap({ namespace: NAMESPACE, name: 'runner-pod', body: { data: { template: 'spec: { nodeSelector: { pool: a } }' } } }, merge);
+    await core.deleteNamespacedConfigMap({ namespace: NAMESPACE, name: 'runner-pod' });
+    const received = await receiver.waitFor((all) => eventsFor(all, '/reconcile-catalog', 'runner-pod').length >= 3);
+    const events = eventsFor(received, '/reconcile-catalog', 'runner-pod');
+    assert.deepEqual(events.map((request) => request.event?.type), ['add', 'update', 'delete'].map((change) => `dev.knative.apiserver.ref.${change}`));
+    assert.deepEqual([events[0]?.event?.kind, events[0]?.event?.apiversion, events[0]?.event?.subject], ['ConfigMap', 'v1', `/apis/v1/namespaces/${NAMESPACE}/configmaps/runner-pod`]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(received.filter((request) => request.event?.name === 'other-config').length, 0);
+  });
+
   it('sends the whole object in Resource mode, and the last state on delete', async () => {
     const routes = [{ name: 'tables', filter: { kind: 'DuckLakeTable' }, sink: `${receiver.url}/resource-mode` }];
     sources.push(await startApiServerSource({ kubeConfig: harness.kubeConfig, routes, logger, mode: 'Resource' }));

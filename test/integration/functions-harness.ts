@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { pino } from 'pino';
@@ -15,6 +16,7 @@ import { KubeAdapter, PLURALS, type FeathermanKind } from '../../functions/adapt
 import { createFunctionsApp, type FunctionsApp, type FunctionsAppOptions } from '../../functions/handlers/app.ts';
 import type { Job } from '../../functions/specs/k8s-types.ts';
 import { startTestApiServer, type LooseJson, type TestApiServer } from '../../local/apiserver/test-harness.ts';
+import type { EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
 
 /** GROUP_VERSION of the Featherman kinds. */
 export const GROUP_VERSION = 'ducklake.featherman.dev/v1alpha1';
@@ -173,4 +175,34 @@ export function tableSpec(catalogRef: string, name: string, extra: LooseJson = {
     ingest: { prefix: `landing/${name}/`, format: 'csv' },
     ...extra,
   };
+}
+
+/** jobEvent is the ApiServerSource event about a Job (Reference mode). */
+export function jobEvent(job: Job): CloudEvent<unknown> {
+  return apiServerEvent({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata }, 'update');
+}
+
+/** unfinished returns a Featherman Job of `op` (of `table`, when given) that has no conditions yet; fails the test when there is none. */
+export async function unfinished(world: FunctionsWorld, op: string, table?: string): Promise<Job> {
+  const job = (await featherJobs(world)).find((item) => item.metadata.labels?.['featherman.dev/operation'] === op && item.status?.conditions === undefined && (table === undefined || item.metadata.labels['featherman.dev/table'] === table));
+  assert.ok(job, `an unfinished ${op} Job`);
+  return job;
+}
+
+/** finishAndTell finishes a Job with a runner result and sends job-finished the event about it; the answer must be 200. */
+export async function finishAndTell(world: FunctionsWorld, job: Job, result: LooseJson): Promise<Posted> {
+  await finishJob(world, job, runnerResult(result));
+  const answer = await sendEvent(world, '/job-finished', jobEvent(job));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return answer;
+}
+
+/** createReadyLake creates the credentials Secret and catalog `lake` on the embedded S3 server, and finishes its init Job. */
+export async function createReadyLake(world: FunctionsWorld, s3: EmbeddedS3): Promise<void> {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  await world.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'lake-credentials' }, data: { 'access-key': b64(s3.accessKeyId), 'secret-key': b64(s3.secretAccessKey) } } });
+  const spec = catalogSpec();
+  const catalog = await createResource(world, 'DuckLakeCatalog', 'lake', { ...spec, objectStore: { ...spec.objectStore, endpoint: s3.endpoint } });
+  await sendEvent(world, '/reconcile-catalog', apiServerEvent(catalog, 'add'));
+  await finishAndTell(world, await unfinished(world, 'init-catalog'), { op: 'init-catalog', snapshotId: 1 });
 }

@@ -6,9 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { CloudEvent } from 'cloudevents';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
-import type { Job } from '../../functions/specs/k8s-types.ts';
 import {
-  apiServerEvent, catalogSpec, condition, createResource, featherJobs, finishJob, readResource, runnerResult, sendEvent, startFunctionsWorld, tableSpec,
+  apiServerEvent, condition, createReadyLake, createResource, finishAndTell, jobEvent, readResource, sendEvent, startFunctionsWorld, tableSpec, unfinished,
   type FunctionsWorld,
 } from './functions-harness.ts';
 
@@ -26,23 +25,6 @@ function ping(task: string): CloudEvent<unknown> {
   return new CloudEvent<unknown>({ type: 'dev.knative.sources.ping', source: '/apis/v1/namespaces/featherman-system/pingsources/featherman-resync', datacontenttype: 'application/json', feathermantask: task, data: { task } });
 }
 
-function jobEvent(job: Job): CloudEvent<unknown> {
-  return apiServerEvent({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata }, 'update');
-}
-
-async function unfinished(world: FunctionsWorld, op: string, table?: string): Promise<Job> {
-  const job = (await featherJobs(world)).find((item) => item.metadata.labels?.['featherman.dev/operation'] === op && item.status?.conditions === undefined && (table === undefined || item.metadata.labels['featherman.dev/table'] === table));
-  assert.ok(job, `an unfinished ${op} Job`);
-  return job;
-}
-
-async function finishAndTell(world: FunctionsWorld, job: Job, result: Record<string, unknown>) {
-  await finishJob(world, job, runnerResult(result));
-  const answer = await sendEvent(world, '/job-finished', jobEvent(job));
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  return answer;
-}
-
 describe('job-finished keeps the catalog status and the ObjectMissing alarm right, over HTTP', () => {
   let world: FunctionsWorld;
   let s3: EmbeddedS3;
@@ -52,12 +34,7 @@ describe('job-finished keeps the catalog status and the ObjectMissing alarm righ
     s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-functions-job-finished-'));
     s3 = await startEmbeddedS3({ dir: s3Dir, buckets: ['lake'] });
     world = await startFunctionsWorld();
-    const b64 = (text: string) => Buffer.from(text).toString('base64');
-    await world.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'lake-credentials' }, data: { 'access-key': b64(s3.accessKeyId), 'secret-key': b64(s3.secretAccessKey) } } });
-    const spec = catalogSpec();
-    const catalog = await createResource(world, 'DuckLakeCatalog', 'lake', { ...spec, objectStore: { ...spec.objectStore, endpoint: s3.endpoint } });
-    await sendEvent(world, '/reconcile-catalog', apiServerEvent(catalog, 'add'));
-    await finishAndTell(world, await unfinished(world, 'init-catalog'), { op: 'init-catalog', snapshotId: 1 });
+    await createReadyLake(world, s3);
   });
 
   after(async () => {

@@ -10,13 +10,15 @@ type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespa
 const all = (settings = DEFAULT_SETTINGS): Obj[] => buildManifests(settings).map((manifest) => manifest.object as unknown as Obj);
 const of = (objects: Obj[], kind: string) => objects.filter((object) => object.kind === kind);
 
-test('ApiServerSources watch the three kinds and Featherman Jobs in Reference mode, each under its own ServiceAccount, into the Broker', () => {
+test('ApiServerSources watch the three kinds, Featherman Jobs and pod template ConfigMaps in Reference mode, each under its own ServiceAccount, into the Broker', () => {
   const sources = of(all(), 'ApiServerSource') as unknown as { metadata: { name: string }; spec: { mode: string; serviceAccountName: string; resources: { kind: string; selector?: { matchLabels: Record<string, string> } }[]; sink: { ref: { kind: string } } } }[];
-  assert.deepEqual(sources.map((source) => source.spec.resources[0]?.kind).sort(), ['DuckLakeCatalog', 'DuckLakeQuery', 'DuckLakeTable', 'Job']);
+  assert.deepEqual(sources.map((source) => source.spec.resources[0]?.kind).sort(), ['ConfigMap', 'DuckLakeCatalog', 'DuckLakeQuery', 'DuckLakeTable', 'Job']);
   assert.ok(sources.every((source) => source.spec.mode === 'Reference' && source.spec.sink.ref.kind === 'Broker'));
-  assert.equal(new Set(sources.map((source) => source.spec.serviceAccountName)).size, 4);
+  assert.equal(new Set(sources.map((source) => source.spec.serviceAccountName)).size, 5);
   const jobs = sources.find((source) => source.spec.resources[0]?.kind === 'Job');
   assert.deepEqual(jobs?.spec.resources[0]?.selector?.matchLabels, { 'app.kubernetes.io/managed-by': 'featherman' });
+  const templates = sources.find((source) => source.spec.resources[0]?.kind === 'ConfigMap');
+  assert.deepEqual(templates?.spec.resources[0]?.selector?.matchLabels, { 'featherman.dev/pod-template': 'true' }, 'only the labelled ConfigMaps, never all of them');
 });
 
 test('Triggers filter on type and kind, reach the right function, and retry with exponential backoff into the dead-letter sink', () => {
@@ -27,6 +29,7 @@ test('Triggers filter on type and kind, reach the right function, and retry with
     for (const verb of ['add', 'update', 'delete']) assert.ok(routes.includes(`dev.knative.apiserver.ref.${verb} ${kind} -> ${handler}`), `${verb} ${kind}`);
   }
   assert.ok(routes.includes('dev.knative.apiserver.ref.update Job -> featherman-job-finished'));
+  for (const verb of ['add', 'update', 'delete']) assert.ok(routes.includes(`dev.knative.apiserver.ref.${verb} ConfigMap -> featherman-reconcile-catalog`), `${verb} ConfigMap`);
   assert.ok(routes.includes(`${PING_TYPE} - -> featherman-sweep`));
   assert.ok(routes.includes(`${SQS_TYPE} - -> featherman-s3-object`));
   for (const trigger of triggers) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { degraded, setCondition } from '../../functions/core/conditions.ts';
 import { validateCatalog } from '../../functions/core/validate-catalog.ts';
 import { validateTable } from '../../functions/core/validate-table.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../../functions/core/resources.ts';
@@ -52,5 +53,16 @@ describe('matchS3Records', () => {
     assert.equal(matches.length, 1);
     assert.deepEqual(matches[0]?.ingest.map((item) => item.key), ['landing/events/x.json']);
     assert.deepEqual(matches[0]?.removed.map((item) => item.key), ['tables/events/y.parquet']);
+  });
+
+  it('reports created objects under a table data path as restored only while the table is Degraded=ObjectMissing', () => {
+    const conditions = setCondition(undefined, degraded(true, 'ObjectMissing', 'Object s3://lake/data/main/users/f.parquet was removed.'), new Date('2026-11-25T12:00:00Z'), 1);
+    const alarmed = { table: { ...table('users'), status: { conditions } }, catalog: lake };
+    const records = [record('data/main/users/f.parquet'), record('landing/users/a.csv'), record('data/main/orders/g.parquet'), record('data/main/users/h.parquet', 'created', 'elsewhere')];
+    const matches = matchS3Records(records, [alarmed, targets[1] ?? alarmed]);
+    assert.deepEqual(matches.map((match) => [match.target.table.metadata.name, match.restored.map((item) => item.key), match.ingest.map((item) => item.key)]), [
+      ['users', ['data/main/users/f.parquet'], ['landing/users/a.csv']],
+    ]);
+    assert.deepEqual(matchS3Records([record('data/main/users/f.parquet')], targets), [], 'a new data file of a healthy table is nothing to check');
   });
 });

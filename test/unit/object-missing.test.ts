@@ -6,7 +6,7 @@ import { degraded, findCondition, ready, setCondition, setConditions } from '../
 import { decideTable, type TableObserved } from '../../functions/core/decide-table.ts';
 import type { ObservedJob } from '../../functions/core/job-state.ts';
 import { FINALIZER } from '../../functions/core/names.ts';
-import { clearingCheck, checkFinding, isObjectMissing } from '../../functions/core/object-missing.ts';
+import { clearingCheck, checkFinding, isObjectMissing, MAX_MISSING_URLS, recordMissing } from '../../functions/core/object-missing.ts';
 import { validateCatalog } from '../../functions/core/validate-catalog.ts';
 
 const API = 'ducklake.featherman.dev/v1alpha1';
@@ -102,5 +102,46 @@ describe('Degraded=ObjectMissing on a table', () => {
     assert.equal(checkFinding({ ...good, state: 'Failed' }), undefined);
     assert.equal(checkFinding({ ...good, result: result('check') }), undefined);
     assert.equal(checkFinding({ ...good, op: 'compact' }), undefined);
+  });
+
+  it('stays when two objects were removed and only one came back: the check after the restore lists the other', () => {
+    const { raw, apply } = alarmedTable();
+    const both = recordMissing(recordMissing(raw.status ?? {}, [`${DATA}ducklake-1.parquet`], 'main.sales', ALARM, 1), [`${DATA}ducklake-2.parquet`], 'main.sales', new Date('2026-11-25T11:30:00Z'), 1);
+    const alarmed = table(both);
+    const oneBack = check('fm-check-one-back', '2026-11-25T12:00:00Z', { healthy: false, missing: [`${DATA}ducklake-2.parquet`], missingCount: 1 });
+    const kept = decideTable(alarmed, observed(apply, [oneBack]), LATER);
+    assert.ok(isObjectMissing(kept.status.conditions));
+    assert.deepEqual(kept.status.missingObjects, both.missingObjects, 'the list stays with the alarm');
+    assert.deepEqual(kept.actions.filter((action) => action.type === 'emitEvent'), []);
+    const bothBack = check('fm-check-both-back', '2026-11-25T12:10:00Z', { healthy: true, missing: [], missingCount: 0 });
+    const cleared = decideTable(alarmed, observed(apply, [oneBack, bothBack]), LATER);
+    assert.equal(findCondition(cleared.status.conditions, 'Degraded')?.status, 'False');
+    assert.equal(cleared.status.missingObjects, undefined, 'the list goes with the alarm');
+  });
+
+  it('recordMissing keeps the first removal\'s transition time, lists every URL once, newest last, and notes the last report', () => {
+    const first = recordMissing({}, [`${DATA}a.parquet`], 'main.sales', ALARM, 1);
+    assert.equal(findCondition(first.conditions, 'Degraded')?.message, `Object ${DATA}a.parquet under the data path of table main.sales was removed from the bucket; run a check or restore it.`);
+    const second = recordMissing(first, [`${DATA}b.parquet`, `${DATA}a.parquet`], 'main.sales', LATER, 1);
+    const alarm = findCondition(second.conditions, 'Degraded');
+    assert.equal(alarm?.lastTransitionTime, '2026-11-25T11:00:00Z');
+    assert.equal(alarm?.message, `Object ${DATA}b.parquet and 1 more under the data path of table main.sales were removed from the bucket; run a check or restore them.`);
+    assert.deepEqual(second.missingObjects, { lastReported: '2026-11-25T13:00:00Z', urls: [`${DATA}b.parquet`, `${DATA}a.parquet`] });
+    const many = recordMissing(second, Array.from({ length: 30 }, (_, index) => `${DATA}m${index}.parquet`), 'main.sales', LATER, 1);
+    assert.equal(many.missingObjects?.urls.length, MAX_MISSING_URLS);
+    assert.equal(many.missingObjects?.urls.at(-1), `${DATA}m29.parquet`);
+    const fresh = recordMissing({ conditions: setCondition(second.conditions, degraded(false), LATER, 1), missingObjects: second.missingObjects }, [`${DATA}c.parquet`], 'main.sales', LATER, 1);
+    assert.deepEqual(fresh.missingObjects?.urls, [`${DATA}c.parquet`], 'a new alarm starts a new list');
+  });
+
+  it('is not cleared by a check that was already running when a second object was removed', () => {
+    const { raw, apply } = alarmedTable();
+    const one = recordMissing(raw.status ?? {}, [`${DATA}ducklake-1.parquet`], 'main.sales', ALARM, 1);
+    const alarmed = table(recordMissing(one, [`${DATA}ducklake-2.parquet`], 'main.sales', new Date('2026-11-25T12:05:00Z'), 1));
+    // Started after the first removal, before the second: it may have passed the second object already.
+    const running = check('fm-check-running', '2026-11-25T12:00:00Z', { healthy: true, missing: [], missingCount: 0 });
+    assert.ok(isObjectMissing(decideTable(alarmed, observed(apply, [running]), LATER).status.conditions));
+    const later = check('fm-check-later', '2026-11-25T12:06:00Z', { healthy: true, missing: [], missingCount: 0 });
+    assert.equal(findCondition(decideTable(alarmed, observed(apply, [running, later]), LATER).status.conditions, 'Degraded')?.status, 'False');
   });
 });
