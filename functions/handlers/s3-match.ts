@@ -7,7 +7,7 @@
  */
 import type { S3Record } from '../events/s3-notification.ts';
 import { tableObjects } from '../core/decide-table-deletion.ts';
-import { isObjectMissing } from '../core/object-missing.ts';
+import { isObjectMissing, MAX_MISSING_URLS } from '../core/object-missing.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
 
 /** TableWithCatalog is a validated table and its validated catalog (when it exists). */
@@ -31,6 +31,18 @@ function landingOf({ table, catalog }: TableWithCatalog): { bucket: string; pref
   return prefix === undefined || bucket === undefined ? undefined : { bucket, prefix };
 }
 
+/**
+ * mayRestore says whether a created object may be one an ObjectMissing table misses (pure):
+ * one its status lists, or any while the list is missing or full (removals beyond it are
+ * not named). Other new objects, such as an ingest's data files, start no check.
+ */
+function mayRestore(status: TableWithCatalog['table']['status'], record: S3Record): boolean {
+  if (!isObjectMissing(status?.conditions)) return false;
+  const listed = status?.missingObjects?.urls;
+  if (listed === undefined || listed.length >= MAX_MISSING_URLS) return true;
+  return listed.includes(`s3://${record.bucket}/${record.key}`);
+}
+
 /** matchS3Records groups records by the table they concern; records no table claims are left out (pure). */
 export function matchS3Records(records: readonly S3Record[], tables: readonly TableWithCatalog[]): RecordMatch[] {
   const matches = new Map<string, RecordMatch>();
@@ -45,7 +57,7 @@ export function matchS3Records(records: readonly S3Record[], tables: readonly Ta
       const landing = landingOf(target);
       const inLanding = landing !== undefined && landing.bucket === record.bucket && record.key.startsWith(landing.prefix);
       if (record.action === 'created' && inLanding) entry(target).ingest.push(record);
-      const watched = record.action === 'removed' || (record.action === 'created' && isObjectMissing(target.table.status?.conditions));
+      const watched = record.action === 'removed' || (record.action === 'created' && mayRestore(target.table.status, record));
       if (!watched || inLanding || target.catalog === undefined) continue;
       const data = tableObjects(target.catalog, target.table);
       if (data.bucket !== record.bucket || !record.key.startsWith(data.prefix)) continue;

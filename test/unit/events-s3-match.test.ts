@@ -5,6 +5,7 @@ import { validateCatalog } from '../../functions/core/validate-catalog.ts';
 import { validateTable } from '../../functions/core/validate-table.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../../functions/core/resources.ts';
 import type { S3Record } from '../../functions/events/s3-notification.ts';
+import { MAX_MISSING_URLS } from '../../functions/core/object-missing.ts';
 import { matchS3Records } from '../../functions/handlers/s3-match.ts';
 
 const API = 'ducklake.featherman.dev/v1alpha1';
@@ -64,5 +65,16 @@ describe('matchS3Records', () => {
       ['users', ['data/main/users/f.parquet'], ['landing/users/a.csv']],
     ]);
     assert.deepEqual(matchS3Records([record('data/main/users/f.parquet')], targets), [], 'a new data file of a healthy table is nothing to check');
+  });
+
+  it('counts as restored only the objects status.missingObjects lists, or any while the list is full', () => {
+    const conditions = setCondition(undefined, degraded(true, 'ObjectMissing', 'Objects were removed.'), new Date('2026-11-25T12:00:00Z'), 1);
+    const listing = (urls: string[]) => ({ table: { ...table('users'), status: { conditions, missingObjects: { lastReported: '2026-11-25T12:00:00Z', urls } } }, catalog: lake });
+    const records = [record('data/main/users/f.parquet'), record('data/main/users/ducklake-new.parquet')];
+    const restored = (urls: string[]) => matchS3Records(records, [listing(urls)]).flatMap((match) => match.restored.map((item) => item.key));
+    assert.deepEqual(restored(['s3://lake/data/main/users/f.parquet']), ['data/main/users/f.parquet'], 'an ingest\'s new data file starts no check');
+    assert.deepEqual(restored(['s3://lake/data/main/users/other.parquet']), [], 'neither object is one the table misses');
+    const full = Array.from({ length: MAX_MISSING_URLS }, (_, i) => `s3://lake/data/main/users/gone-${i}.parquet`);
+    assert.deepEqual(restored(full), ['data/main/users/f.parquet', 'data/main/users/ducklake-new.parquet'], 'a full list may leave removals unnamed');
   });
 });
