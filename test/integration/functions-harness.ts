@@ -5,7 +5,9 @@
  * SDK), to create resources and to finish a Job the way a kubelet would (a Pod with a
  * termination message, Job status Complete or Failed). Side effects: ports, temp folders.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -16,7 +18,7 @@ import { KubeAdapter, PLURALS, type FeathermanKind } from '../../functions/adapt
 import { createFunctionsApp, type FunctionsApp, type FunctionsAppOptions } from '../../functions/handlers/app.ts';
 import type { Job } from '../../functions/specs/k8s-types.ts';
 import { startTestApiServer, type LooseJson, type TestApiServer } from '../../local/apiserver/test-harness.ts';
-import type { EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
 
 /** GROUP_VERSION of the Featherman kinds. */
 export const GROUP_VERSION = 'ducklake.featherman.dev/v1alpha1';
@@ -205,4 +207,28 @@ export async function createReadyLake(world: FunctionsWorld, s3: EmbeddedS3): Pr
   const catalog = await createResource(world, 'DuckLakeCatalog', 'lake', { ...spec, objectStore: { ...spec.objectStore, endpoint: s3.endpoint } });
   await sendEvent(world, '/reconcile-catalog', apiServerEvent(catalog, 'add'));
   await finishAndTell(world, await unfinished(world, 'init-catalog'), { op: 'init-catalog', snapshotId: 1 });
+}
+
+/** LakeWorld is a functions world with an embedded S3 server and the catalog `lake` Ready on it. */
+export interface LakeWorld {
+  world: FunctionsWorld;
+  s3: EmbeddedS3;
+  /** close stops both servers and removes the S3 folder; side effects. */
+  close(): Promise<void>;
+}
+
+/** startLakeWorld starts a functions world and an S3 server and makes `lake` Ready (side effects: servers, a temp folder). */
+export async function startLakeWorld(label: string): Promise<LakeWorld> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fm-functions-${label}-`));
+  const s3 = await startEmbeddedS3({ dir, buckets: ['lake'] });
+  const world = await startFunctionsWorld();
+  await createReadyLake(world, s3);
+  return {
+    world, s3,
+    close: async () => {
+      await world.close();
+      await s3.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

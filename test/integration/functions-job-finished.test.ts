@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { CloudEvent } from 'cloudevents';
-import { startEmbeddedS3, type EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
+import type { EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
 import {
-  apiServerEvent, condition, createReadyLake, createResource, finishAndTell, jobEvent, readResource, sendEvent, startFunctionsWorld, tableSpec, unfinished,
+  startLakeWorld, type LakeWorld,
+  apiServerEvent, condition, createResource, finishAndTell, jobEvent, readResource, sendEvent, tableSpec, unfinished,
   type FunctionsWorld,
 } from './functions-harness.ts';
 
@@ -28,20 +26,14 @@ function ping(task: string): CloudEvent<unknown> {
 describe('job-finished keeps the catalog status and the ObjectMissing alarm right, over HTTP', () => {
   let world: FunctionsWorld;
   let s3: EmbeddedS3;
-  let s3Dir: string;
+  let lake: LakeWorld;
 
   before(async () => {
-    s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-functions-job-finished-'));
-    s3 = await startEmbeddedS3({ dir: s3Dir, buckets: ['lake'] });
-    world = await startFunctionsWorld();
-    await createReadyLake(world, s3);
+    lake = await startLakeWorld('job-finished');
+    ({ world, s3 } = lake);
   });
 
-  after(async () => {
-    await world.close();
-    await s3.close();
-    fs.rmSync(s3Dir, { recursive: true, force: true });
-  });
+  after(() => lake.close());
 
   it('refreshes the catalog\'s snapshotId and tableCount after apply and ingest Jobs of its tables, and writes nothing on a replay', async () => {
     assert.deepEqual([(await readResource(world, 'DuckLakeCatalog', 'lake')).status.snapshotId, (await readResource(world, 'DuckLakeCatalog', 'lake')).status.tableCount], [1, 0]);

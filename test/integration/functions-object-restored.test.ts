@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { CloudEvent } from 'cloudevents';
-import { startEmbeddedS3, type EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
+import type { EmbeddedS3 } from '../../local/s3/embedded-s3.ts';
 import {
-  apiServerEvent, condition, createReadyLake, createResource, featherJobs, finishAndTell, readResource, sendEvent, startFunctionsWorld, tableSpec, unfinished,
+  startLakeWorld, type LakeWorld,
+  apiServerEvent, condition, createResource, featherJobs, finishAndTell, readResource, sendEvent, tableSpec, unfinished,
   type FunctionsWorld,
 } from './functions-harness.ts';
 
@@ -34,24 +32,18 @@ async function degradedOf(world: FunctionsWorld): Promise<[unknown, unknown]> {
 describe('s3-object starts a consistency check when an object comes back under an alarmed table, over HTTP', () => {
   let world: FunctionsWorld;
   let s3: EmbeddedS3;
-  let s3Dir: string;
+  let lake: LakeWorld;
 
   before(async () => {
-    s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-functions-restored-'));
-    s3 = await startEmbeddedS3({ dir: s3Dir, buckets: ['lake'] });
-    world = await startFunctionsWorld();
-    await createReadyLake(world, s3);
+    lake = await startLakeWorld('restored');
+    ({ world, s3 } = lake);
     const users = await createResource(world, 'DuckLakeTable', 'users', tableSpec('lake', 'users', { ingest: undefined }));
     await sendEvent(world, '/reconcile-table', apiServerEvent(users, 'add'));
     await finishAndTell(world, await unfinished(world, 'apply-table', 'users'), { op: 'apply-table', snapshotId: 2 });
     assert.equal(condition(await readResource(world, 'DuckLakeTable', 'users'), 'Ready')?.status, 'True');
   });
 
-  after(async () => {
-    await world.close();
-    await s3.close();
-    fs.rmSync(s3Dir, { recursive: true, force: true });
-  });
+  after(() => lake.close());
 
   it('starts no check for a new data object of a healthy table', async () => {
     const answer = await sendEvent(world, '/s3-object', s3Event('data/main/users/ducklake-0.parquet', 'ObjectCreated:Put'));
