@@ -11,13 +11,14 @@ import { scanBucket } from '../lake/maintain/bucket-scan.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
+import { storeOf } from './context.ts';
 
 async function run(plan: CheckPlan, ctx: OpContext): Promise<OpOutcome> {
   // Older formats (0.2–0.4) are read through a 1.0-shaped copy.
   const catalog = await openCatalogForReading(plan.catalog.path, `catalog ${plan.catalog.path}`, { log: ctx.log });
   try {
     const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
-    const storeFor = (bucket: string) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));
+    const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const scan = await scanBucket(refs, storeFor, ctx.now(), plan.graceHours * 3_600_000);
     const cap = <T>(items: readonly T[]) => items.slice(0, plan.maxListed);
     const liveMissing = scan.missing.filter((file) => file.endSnapshot === null).length;

@@ -15,6 +15,7 @@ import { decideScheduled, groupByBucket } from '../lake/maintain/cleanup.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
+import { storeOf } from './context.ts';
 
 const LOG_CHUNK = 500;
 const ROW_BATCH = 250;
@@ -25,7 +26,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
   const catalog = await openCatalog(plan.catalog.path, { readOnly: plan.dryRun, log: ctx.log });
   try {
     const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
-    const storeFor = (bucket: string) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));
+    const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const decision = decideScheduled(refs, now, graceMs);
     const orphans = plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [];
     const scheduledUrls = decision.due.map((row) => row.url);

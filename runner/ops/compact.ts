@@ -31,6 +31,7 @@ import { writeDataFiles, type WrittenFile } from '../lake/write/parquet-writer.t
 import { buildColumnTree, leafColumns } from '../lake/write/table-columns.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
+import { storeOf } from './context.ts';
 
 /** DOWNLOADS_IN_FLIGHT is how many source objects compaction downloads at once. */
 const DOWNLOADS_IN_FLIGHT = 32;
@@ -77,7 +78,7 @@ async function mergeGroup(group: CompactionGroup, index: number, sources: LocalS
 
 async function run(plan: CompactPlan, ctx: OpContext): Promise<OpOutcome> {
   const name = `${plan.table.schema}.${plan.table.name}`;
-  const storeFor: StoreLookup = (bucket) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));
+  const storeFor: StoreLookup = (bucket) => storeOf(ctx, bucket);
   const workDir = join(ctx.cacheDir, `compact-${randomUUID()}`);
   await mkdir(workDir, { recursive: true });
   const catalog = await openCatalog(plan.catalog.path, { log: ctx.log });

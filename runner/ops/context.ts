@@ -17,6 +17,11 @@ export interface OpContext {
   now(): Date;
 }
 
+/** storeOf is the context's store for `bucket`: the plan's own store for its bucket, else storeFor's (pure lookup). */
+export function storeOf(ctx: Pick<OpContext, 'store' | 'storeFor'>, bucket: string): ObjectStore {
+  return bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket);
+}
+
 /**
  * OpOutcome is what an operation returns on success: the result fields it knows and the
  * one-line human summary (`Table sales: +10 files, 23 MB, snapshot 42`) that main logs

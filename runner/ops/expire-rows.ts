@@ -25,6 +25,7 @@ import { readInlinedDeletes } from '../lake/read/inlined.ts';
 import { objectLocation } from '../lake/write/file-plan.ts';
 import { uploadAndVerify } from '../lake/write/upload.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
+import { storeOf } from './context.ts';
 
 interface ScanInput {
   scratch: DuckDBHandle;
@@ -71,7 +72,7 @@ async function run(plan: ExpireRowsPlan, ctx: OpContext): Promise<OpOutcome> {
   const name = `${plan.table.schema}.${plan.table.name}`;
   const now = ctx.now();
   const cutoff = ttlCutoff(now, plan.table.ttlDays);
-  const storeFor: StoreLookup = (bucket) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket));
+  const storeFor: StoreLookup = (bucket) => storeOf(ctx, bucket);
   const workDir = join(ctx.cacheDir, `expire-rows-${randomUUID()}`);
   await mkdir(workDir, { recursive: true });
   const catalog = await openCatalog(plan.catalog.path, { log: ctx.log });

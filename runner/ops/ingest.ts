@@ -23,6 +23,7 @@ import { uploadAndVerify } from '../lake/write/upload.ts';
 import { createEarlyUploads } from '../lake/write/early-upload.ts';
 import { createFileCache } from '../storage/file-cache.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
+import { storeOf } from './context.ts';
 
 /** catalogPartitionKeys turns the catalog's partition spec into PartitionKeys by column name (pure). */
 export function catalogPartitionKeys(table: CatalogTable): PartitionKey[] {
@@ -85,7 +86,7 @@ async function run(plan: IngestPlan, ctx: OpContext): Promise<OpOutcome> {
     const cache = createFileCache(join(ctx.cacheDir, 'objects'), ctx.store);
     const target = (relativePath: string) => {
       const location = objectLocation(table.location, relativePath);
-      return { key: location.key, store: location.bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(location.bucket) };
+      return { key: location.key, store: storeOf(ctx, location.bucket) };
     };
     const early = createEarlyUploads({ target, log: ctx.log });
     ctx.log.debug({ phase: 'write', files: fresh.length }, 'writing Parquet');

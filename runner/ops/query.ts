@@ -14,6 +14,7 @@ import { resolveSnapshot } from '../lake/read/snapshot.ts';
 import { parseSelect, prepareSelect } from '../lake/read/sql-guard.ts';
 import { createLakeViews } from '../lake/read/views.ts';
 import type { OpContext, OpOutcome, Operation } from './context.ts';
+import { storeOf } from './context.ts';
 
 const S3_URL = /^s3:\/\/([^/]+)\/(.+)$/;
 
@@ -65,7 +66,7 @@ export const operation: Operation<QueryPlan> = {
         }
       }
       const objectsDir = join(ctx.cacheDir, 'lake-objects');
-      const fetcher = new Fetcher({ storeFor: (bucket) => (bucket === ctx.store.bucket ? ctx.store : ctx.storeFor(bucket)), objectsDir });
+      const fetcher = new Fetcher({ storeFor: (bucket) => storeOf(ctx, bucket), objectsDir });
       const localPaths = await fetcher.fetchAll(requests);
       // Rows and deletes the extension inlined into the catalog (Featherman itself never inlines).
       const inlinedDir = join(sandbox.scratchDir, 'inlined');
@@ -91,7 +92,7 @@ export const operation: Operation<QueryPlan> = {
       let outputLocation: string | undefined;
       let bytes = 0;
       if (plan.output && target?.[1] && target[2] && output.file) {
-        const store = target[1] === ctx.store.bucket ? ctx.store : ctx.storeFor(target[1]);
+        const store = storeOf(ctx, target[1]);
         const put = await store.putFile(target[2], output.file.path, CONTENT_TYPES[plan.output.format]);
         outputLocation = plan.output.location;
         bytes = put.size;
