@@ -12,7 +12,8 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { debugSql, type SqlParams, type SqlValueBig } from '../duckdb.ts';
 
-async function withStatement<T>(connection: DuckDBConnection, sql: string, params: SqlParams, use: (statement: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
+/** withStatement prepares ONE statement, binds `params`, hands it to `use` and destroys it (logs the SQL at DEBUG). */
+export async function withStatement<T>(connection: DuckDBConnection, sql: string, params: SqlParams, use: (statement: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
   debugSql(connection, sql, params);
   const statement = await connection.prepare(sql);
   try {

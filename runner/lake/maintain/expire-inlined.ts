@@ -12,11 +12,10 @@
  * snapshot, which is the rule expiry applies to data files; every other row is left as is.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { INLINED_DATA_TABLE, INLINED_DELETE_TABLE } from '../catalog/inlined-names.ts';
 import { asString, debugSql, queryRows } from '../duckdb.ts';
 import { quoteIdentifier } from '../sql.ts';
 
-const INLINED_DATA = /^ducklake_inlined_data_\d+_\d+$/;
-const INLINED_DELETE = /^ducklake_inlined_delete_\d+$/;
 
 /** InlinedExpiry counts the inlined rows an expiry deleted. */
 export interface InlinedExpiry {
@@ -37,14 +36,9 @@ const UNSEEN_DELETE_ROW = `NOT EXISTS (
     ON s.snapshot_id >= greatest(d.begin_snapshot, f.begin_snapshot) AND (f.end_snapshot IS NULL OR s.snapshot_id < f.end_snapshot)
   WHERE f.data_file_id = d.file_id)`;
 
-/** inlinedDeleteTableName names the extension's inlined delete table of a table (pure). */
-export function inlinedDeleteTableName(tableId: number): string {
-  return `ducklake_inlined_delete_${Math.trunc(tableId)}`;
-}
-
-async function existingTables(connection: DuckDBConnection, pattern: RegExp): Promise<string[]> {
+async function existingInlinedTables(connection: DuckDBConnection): Promise<string[]> {
   const rows = await queryRows(connection, "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name LIKE 'ducklake_inlined_%' ORDER BY table_name");
-  return rows.map((row) => asString(row.table_name, 'table_name')).filter((name) => pattern.test(name));
+  return rows.map((row) => asString(row.table_name, 'table_name'));
 }
 
 async function deleteCounted(connection: DuckDBConnection, sql: string): Promise<number> {
@@ -60,12 +54,13 @@ async function deleteCounted(connection: DuckDBConnection, sql: string): Promise
  * names but the catalog lacks is skipped, as readers skip it.
  */
 export async function deleteUnseenInlinedRows(connection: DuckDBConnection): Promise<InlinedExpiry> {
+  const tables = await existingInlinedTables(connection);
   let dataRows = 0;
-  for (const table of await existingTables(connection, INLINED_DATA)) {
+  for (const table of tables.filter((name) => INLINED_DATA_TABLE.test(name))) {
     dataRows += await deleteCounted(connection, `DELETE FROM ${quoteIdentifier(table)} WHERE ${UNSEEN_DATA_ROW}`);
   }
   let deleteRows = 0;
-  for (const table of await existingTables(connection, INLINED_DELETE)) {
+  for (const table of tables.filter((name) => INLINED_DELETE_TABLE.test(name))) {
     deleteRows += await deleteCounted(connection, `DELETE FROM ${quoteIdentifier(table)} d WHERE ${UNSEEN_DELETE_ROW}`);
   }
   return { dataRows, deleteRows };

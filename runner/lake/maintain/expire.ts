@@ -11,7 +11,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { asNumber, asString, queryRows, runSql, withTransaction } from '../duckdb.ts';
 import { quoteIdentifier } from '../sql.ts';
 import { joinPath } from '../catalog/index.ts';
-import { deleteUnseenInlinedRows, inlinedDeleteTableName } from './expire-inlined.ts';
+import { inlinedDeleteTableName } from '../catalog/inlined-names.ts';
+import { deleteUnseenInlinedRows } from './expire-inlined.ts';
 import { readTableDirs, relativeToDataPath } from './file-refs.ts';
 
 /** ExpireSelection is which snapshots to expire. */

@@ -6,11 +6,11 @@
  * ever had, since each inlined table keeps the names of its schema version.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { INLINED_DATA_TABLE } from '../catalog/inlined-names.ts';
 import { asString, queryOne, queryRows, runSql } from '../duckdb.ts';
 import { quoteIdentifier, quoteString } from '../sql.ts';
 import { cutoffLiteral, type TtlKind } from './ttl.ts';
 
-const INLINED_DATA = /^ducklake_inlined_data_\d+_\d+$/;
 
 /** InlinedTarget is one inlined table and the predicate of its expired live rows. */
 export interface InlinedTarget {
@@ -33,7 +33,7 @@ export async function findInlinedExpired(connection: DuckDBConnection, tableId: 
   const targets: InlinedTarget[] = [];
   for (const entry of listed) {
     const table = asString(entry.table_name, 'table_name');
-    if (!INLINED_DATA.test(table)) continue;
+    if (!INLINED_DATA_TABLE.test(table)) continue;
     const columns = await queryRows(connection, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table]);
     const column = columns.map((row) => asString(row.column_name, 'column_name')).find((name) => names.has(name.toLowerCase()) && !['row_id', 'begin_snapshot', 'end_snapshot'].includes(name));
     if (column === undefined) continue;
@@ -60,7 +60,7 @@ export async function endAllInlinedRows(connection: DuckDBConnection, tableId: n
   let ended = 0;
   for (const entry of listed) {
     const table = asString(entry.table_name, 'table_name');
-    if (!INLINED_DATA.test(table)) continue;
+    if (!INLINED_DATA_TABLE.test(table)) continue;
     const counted = await queryOne(connection, `SELECT count(*) AS n FROM ${quoteIdentifier(table)} WHERE end_snapshot IS NULL`);
     const rows = Number(counted?.n ?? 0);
     if (rows === 0) continue;

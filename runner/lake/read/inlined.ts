@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { INLINED_DATA_TABLE, inlinedDeleteTableName } from '../catalog/inlined-names.ts';
 import { quoteIdentifier, quoteString } from '../sql.ts';
 import { readRows, toNumber, toText } from './rows.ts';
 import type { LakeTable } from './tables.ts';
@@ -10,7 +11,6 @@ export interface InlinedRows {
   rows: number;
 }
 
-const INLINED_DATA = /^ducklake_inlined_data_\d+_\d+$/;
 const HIDDEN = new Set(['row_id', 'begin_snapshot', 'end_snapshot']);
 const VISIBLE = 'begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)';
 
@@ -32,7 +32,7 @@ export async function exportInlinedRows(catalog: DuckDBConnection, table: LakeTa
   const out: InlinedRows[] = [];
   for (const entry of listed) {
     const name = toText(entry.table_name) ?? '';
-    if (!INLINED_DATA.test(name) || !(await tableExists(catalog, name))) continue;
+    if (!INLINED_DATA_TABLE.test(name) || !(await tableExists(catalog, name))) continue;
     const count = await readRows(catalog, `SELECT count(*) AS n FROM ${quoteIdentifier(name)} WHERE ${VISIBLE}`, [s, s]);
     const rows = toNumber(count[0]?.n) ?? 0;
     if (rows === 0) continue;
@@ -77,7 +77,7 @@ async function columnIdsAtVersion(catalog: DuckDBConnection, tableId: number, sc
  * never inlined a delete for the table).
  */
 export async function readInlinedDeletes(catalog: DuckDBConnection, tableId: number, snapshotId: number): Promise<Map<number, number[]>> {
-  const name = `ducklake_inlined_delete_${Math.trunc(tableId)}`;
+  const name = inlinedDeleteTableName(tableId);
   const result = new Map<number, number[]>();
   if (!(await tableExists(catalog, name))) return result;
   const rows = await readRows(catalog, `SELECT file_id, row_id FROM ${quoteIdentifier(name)} WHERE begin_snapshot <= ?`, [BigInt(snapshotId)]);

@@ -1,21 +1,17 @@
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue, type JS } from '@duckdb/node-api';
+import { withStatement } from '../catalog/statements.ts';
 
 /** ReadRow is one catalog row keyed by column name, with BIGINT as bigint (JS mode). */
 export type ReadRow = Record<string, JS>;
 
 /**
- * readAll runs ONE bound query to the end (reads only). The statement is prepared directly:
- * `runAndReadAll(sql, values)` first splits the text into statements, a native call that
- * cost about 0.2 ms of the main thread per query, a tenth of a scan plan's catalog reads.
+ * readAll runs ONE bound query to the end (reads only). The statement is prepared directly
+ * (withStatement): `runAndReadAll(sql, values)` first splits the text into statements, a
+ * native call that cost about 0.2 ms of the main thread per query, a tenth of a scan
+ * plan's catalog reads.
  */
-async function readAll(connection: DuckDBConnection, sql: string, params: DuckDBValue[]): Promise<DuckDBResultReader> {
-  const statement = await connection.prepare(sql);
-  try {
-    statement.bind(params);
-    return await statement.runAndReadAll();
-  } finally {
-    statement.destroySync();
-  }
+function readAll(connection: DuckDBConnection, sql: string, params: DuckDBValue[]): Promise<DuckDBResultReader> {
+  return withStatement(connection, sql, params, (statement) => statement.runAndReadAll());
 }
 
 /** readRows runs one bound catalog query and returns its rows as JS objects (reads only). */
