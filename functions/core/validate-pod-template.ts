@@ -15,8 +15,34 @@ export const POD_TEMPLATE_KEY = 'template';
 
 const NamedList = z.array(z.looseObject({ name: z.string().min(1) }));
 
+// Kubernetes' own rules for label and annotation keys, label values and object names, so
+// a template that breaks one is refused here rather than by the API server on every Job.
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?=.{0,63}$)(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** isQualifiedName says whether text is a Kubernetes label or annotation key: an optional DNS-subdomain prefix and `/`, then a name of ≤ 63 characters (pure). */
+export function isQualifiedName(text: string): boolean {
+  const slash = text.lastIndexOf('/');
+  if (slash < 0) return NAME_PART.test(text);
+  return DNS_SUBDOMAIN.test(text.slice(0, slash)) && NAME_PART.test(text.slice(slash + 1));
+}
+
+const QUALIFIED_RULE = 'must be a Kubernetes qualified name ([prefix/]name, name ≤ 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric)';
+const LabelValue = z.string().regex(LABEL_VALUE, 'must be a Kubernetes label value (≤ 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric, or empty)');
+
+/** keyedBy is a record of `value` whose keys must be qualified names, each bad key an issue at its own path with the key as the value. */
+function keyedBy(value: z.ZodType<string>) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!isQualifiedName(key)) ctx.addIssue({ code: 'custom', path: [key], message: `${QUALIFIED_RULE}; got the key ${JSON.stringify(key)}` });
+    }
+  });
+}
+const Labels = keyedBy(LabelValue);
+
 const PodTemplate = z.strictObject({
-  metadata: z.strictObject({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }).optional(),
+  metadata: z.strictObject({ labels: Labels.optional(), annotations: keyedBy(z.string()).optional() }).optional(),
   // The fields users set most are checked here, so a mistake reads as a rule rather than
   // as the API server refusing every runner Job; the rest is left to the API server.
   spec: z.looseObject({
@@ -24,10 +50,10 @@ const PodTemplate = z.strictObject({
     initContainers: NamedList.optional(),
     volumes: NamedList.optional(),
     imagePullSecrets: NamedList.optional(),
-    nodeSelector: z.record(z.string(), z.string()).optional(),
+    nodeSelector: Labels.optional(),
     tolerations: z.array(z.looseObject({})).optional(),
     affinity: z.looseObject({}).optional(),
-    priorityClassName: z.string().optional(),
+    priorityClassName: z.string().regex(DNS_SUBDOMAIN, 'must be a DNS subdomain name (lower-case a-z 0-9 - ., ≤ 253)').optional(),
   }).optional(),
 });
 

@@ -26,6 +26,8 @@ describe('validatePodTemplate', () => {
 
   it('reads the template key as YAML or JSON', () => {
     const yaml = validatePodTemplate('analytics', 'runner-pod', { [POD_TEMPLATE_KEY]: 'metadata:\n  labels: { team: data }\nspec:\n  nodeSelector: { pool: batch }\n' });
+    const qualified = validatePodTemplate('analytics', 'runner-pod', { template: 'metadata:\n  labels: { "example.com/team": data-eng, empty: "" }\n  annotations: { "sidecar.istio.io/inject": "false" }\nspec:\n  priorityClassName: batch.low\n' });
+    assert.ok(qualified.ok, JSON.stringify(qualified));
     assert.deepEqual(yaml, { ok: true, value: { metadata: { labels: { team: 'data' } }, spec: { nodeSelector: { pool: 'batch' } } } });
     const json = validatePodTemplate('analytics', 'runner-pod', { template: '{"spec":{"containers":[{"name":"runner","resources":{"limits":{"memory":"2Gi"}}}]}}' });
     assert.ok(json.ok);
@@ -39,6 +41,11 @@ describe('validatePodTemplate', () => {
     ['an unknown top-level field', { template: 'kind: Pod\nspec: {}' }, /, key "template": template: unknown field\(s\) kind/],
     ['a label that is not a string', { template: 'metadata:\n  labels: { tier: 3 }' }, /metadata\.labels\.tier: must be a string; got 3\.$/],
     ['a container without a name', { template: 'spec:\n  containers:\n    - image: x' }, /spec\.containers\[0\]\.name: is required\.$/],
+    ['a label value with a space', { template: 'metadata:\n  labels: { team: "data eng" }' }, /metadata\.labels\.team: must be a Kubernetes label value .*; got "data eng"\.$/],
+    ['a label key with two slashes', { template: 'metadata:\n  labels: { "a/b/c": x }' }, /metadata\.labels\.a\/b\/c: must be a Kubernetes qualified name .*; got the key "a\/b\/c"\.$/],
+    ['an annotation key that is too long', { template: `metadata:\n  annotations: { ${'k'.repeat(64)}: x }` }, /metadata\.annotations\.k{64}: must be a Kubernetes qualified name/],
+    ['a nodeSelector value over 63 characters', { template: `spec:\n  nodeSelector: { pool: ${'p'.repeat(64)} }` }, /spec\.nodeSelector\.pool: must be a Kubernetes label value/],
+    ['an upper-case priority class', { template: 'spec:\n  priorityClassName: High' }, /spec\.priorityClassName: must be a DNS subdomain name .*; got "High"\.$/],
     ['a nodeSelector that is not a map of strings', { template: 'spec:\n  nodeSelector: 3' }, /spec\.nodeSelector: must be a record; got 3\.$/],
   ];
   for (const [what, data, message] of cases) {
