@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     const whole = await runnerAppend(dir, biggest);
     console.log(whole === undefined
       ? 'runner append: runner/main.ts not present, skipped'
-      : `runner appending one small file at 100k data files: ${whole.bundle.toFixed(0)} ms whole process (bundle, median of ${RUNS_PER_WAY}; through tsx ${whole.tsx.toFixed(0)} ms)`);
+      : `runner appending one small file at ${(SIZES.at(-1) ?? 0).toLocaleString('en-US')} data files: ${whole.bundle.toFixed(0)} ms whole process (bundle, median of ${RUNS_PER_WAY}; through tsx ${whole.tsx.toFixed(0)} ms)`);
     console.log(`commit growth ${((medians[medians.length - 1] ?? 0) / (medians[0] || 1)).toFixed(2)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       ratio = run.ms / floorRun.ms;
       console.log(`  runner: ${run.ms} ms whole process, peak RSS ${(run.peakRssBytes / 1048576).toFixed(0)} MiB — ${run.result}`);
       console.log(`  ratio runner/floor at ${rows.toLocaleString('en-US')} rows: ${ratio.toFixed(2)} wall`);
-      console.log(`  cpu: floor ${(floorRun.cpuMs / 1000).toFixed(1)} s (COPY ${(floorRun.copyCpuMs / 1000).toFixed(1)} s; the upload share includes the in-process S3 server), runner ${(run.cpuMs / 1000).toFixed(1)} s (its own process only): ${(run.cpuMs / floorRun.cpuMs).toFixed(2)}; the in-process S3 server used ${((served.user + served.system) / 1e6).toFixed(1)} s serving the runner`);
+      console.log(`  cpu: floor ${(floorRun.cpuMs / 1000).toFixed(1)} s (COPY ${(floorRun.copyCpuMs / 1000).toFixed(1)} s; the upload share includes the in-process S3 server), runner ${(run.cpuMs / 1000).toFixed(1)} s (its own process only): ${(run.cpuMs / floorRun.cpuMs).toFixed(2)}; the bench process (its in-process S3 server, plus the runner monitor) used ${((served.user + served.system) / 1e6).toFixed(1)} s meanwhile`);
     }
   } finally {
     store.close();

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
  * S3 SDK, which only the first S3-touching event loads (a HEAD or a delete): bundled, its
  * 0.6 MB would be parsed at every start for nothing (start-up 292 → 255 ms, RSS 78 → 75 MiB).
  */
-export const BUNDLE_EXTERNALS = ['@duckdb/node-api', 'fs-ext', 's3rver', '@aws-sdk/*', '@smithy/*'] as const;
+const BUNDLE_EXTERNALS = ['@duckdb/node-api', 'fs-ext', 's3rver', '@aws-sdk/*', '@smithy/*'] as const;
 
 /** bundleFunctions bundles functions/main.ts into one CommonJS file (side effect: writes `outfile`). */
 export async function bundleFunctions(outfile: string): Promise<void> {

@@ -15,7 +15,7 @@ import { metaText } from './observe.ts';
 import { reconcileResource } from './reconcile.ts';
 
 /** podTemplateRef reads spec.podTemplate.configMapRef.name of a raw catalog (pure). */
-export function podTemplateRef(catalog: RawObject): string | undefined {
+function podTemplateRef(catalog: RawObject): string | undefined {
   const spec = catalog.spec as { podTemplate?: { configMapRef?: { name?: unknown } } } | undefined;
   const name = spec?.podTemplate?.configMapRef?.name;
   return typeof name === 'string' ? name : undefined;
