@@ -57,9 +57,13 @@ export function recordMissing<S extends { conditions?: Condition[] | undefined; 
 ): S & { conditions: Condition[]; missingObjects: MissingObjects } {
   const before = isObjectMissing(status.conditions) ? (status.missingObjects?.urls ?? []) : [];
   const all = [...before.filter((url) => !urls.includes(url)), ...urls].slice(-MAX_MISSING_URLS);
-  const first = all[0] ?? 'an object';
-  const message = `Object ${first}${all.length > 1 ? ` and ${all.length - 1} more` : ''} under the data path of table ${label} ${all.length > 1 ? 'were' : 'was'} removed from the bucket; run a check or restore ${all.length > 1 ? 'them' : 'it'}.`;
-  return { ...status, conditions: setCondition(status.conditions, degraded(true, 'ObjectMissing', message), now, generation), missingObjects: { lastReported: rfc3339(now), urls: all } };
+  return { ...status, conditions: setCondition(status.conditions, degraded(true, 'ObjectMissing', missingMessage(all, label)), now, generation), missingObjects: { lastReported: rfc3339(now), urls: all } };
+}
+
+/** missingMessage is the one sentence that reports removed objects of table `label` (pure). */
+export function missingMessage(urls: readonly string[], label: string): string {
+  const many = urls.length > 1;
+  return `Object ${urls[0] ?? 'an object'}${many ? ` and ${urls.length - 1} more` : ''} under the data path of table ${label} ${many ? 'were' : 'was'} removed from the bucket; run a check or restore ${many ? 'them' : 'it'}.`;
 }
 
 /**

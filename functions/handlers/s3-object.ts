@@ -11,7 +11,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { decideRestoredCheck } from '../core/decide-restored-check.ts';
-import { recordMissing } from '../core/object-missing.ts';
+import { missingMessage, recordMissing } from '../core/object-missing.ts';
 import { ownerOf } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateTable } from '../core/validate-table.ts';
@@ -76,7 +76,7 @@ async function reportMissing(deps: HandlerDeps, target: TableWithCatalog, record
   const now = deps.now();
   const urls = gone.map((record) => `s3://${record.bucket}/${record.key}`);
   const label = `${table.spec.schema}.${table.spec.name}`;
-  const message = `Object ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''} under the data path of table ${label} was removed from the bucket; run a check or restore it.`;
+  const message = missingMessage(urls, label);
   await deps.kube.createEvent(buildEvent({ involved: ownerOf(table), type: 'Warning', reason: 'ObjectMissing', message, key: gone.map(s3RecordKey).join(','), now }));
   await deps.kube.applyStatus('DuckLakeTable', table.metadata.namespace, table.metadata.name, (fresh) => {
     const status = (fresh.status ?? {}) as DuckLakeTableStatus;
