@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import { ReadStream } from 'node:fs';
 import S3rver from 's3rver';
+import { LeanFileBody } from './lean-file-body.ts';
 
 /**
  * EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts. For SigV4 it checks only the
@@ -39,8 +41,24 @@ export interface EmbeddedS3Options {
   buckets: readonly string[];
 }
 
-// s3rver is a Koa application; its typings omit the emitter and the HTTP server it keeps.
-type S3rverRuntime = S3rver & { on(event: 'event', listener: (event: { Records: S3ObjectEvent[] }) => void): void; httpServer?: Server };
+// s3rver is a Koa application; its typings omit the emitter, the HTTP server and the store it keeps.
+interface StoredObject { content: unknown }
+interface ObjectFileStore { getObject(bucket: string, key: string, options?: unknown): Promise<StoredObject | null> }
+type S3rverRuntime = S3rver & {
+  on(event: 'event', listener: (event: { Records: S3ObjectEvent[] }) => void): void;
+  httpServer?: Server;
+  store: ObjectFileStore;
+};
+
+/** sendObjectsLean makes the store's GET bodies LeanFileBody (side effect: wraps store.getObject). */
+function sendObjectsLean(store: ObjectFileStore): void {
+  const getObject = store.getObject.bind(store);
+  store.getObject = async (bucket, key, options) => {
+    const object = await getObject(bucket, key, options);
+    if (object && object.content instanceof ReadStream) object.content = new LeanFileBody(object.content);
+    return object;
+  };
+}
 
 /**
  * startEmbeddedS3 starts s3rver on loopback storing objects on disk under `dir` and creates
@@ -56,6 +74,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     directory: options.dir,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   }) as S3rverRuntime;
+  sendObjectsLean(server.store);
   const events = new EventEmitter();
   server.on('event', (event) => {
     for (const record of event.Records) events.emit('object', record);
