@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { FeathermanError } from '../errors.ts';
+import { leanGet, type ListedObject } from './lean-get.ts';
 import type { ObjectStore } from './object-store.ts';
 
 /** FileCache keeps local copies of objects keyed by (key, ETag). */
@@ -34,6 +37,26 @@ async function sizeOf(path: string): Promise<number | undefined> {
 }
 
 /**
+ * leanDownload writes a listed object version to `path` through the lean GET and says
+ * whether it did (side effect: the file). False when the lean GET does not apply or gave
+ * up, before or during the body: the SDK's download then writes the file anew, with its
+ * retries and its wording of any error.
+ */
+async function leanDownload(store: ObjectStore, object: ListedObject, path: string): Promise<boolean> {
+  const file = createWriteStream(path);
+  const closed = once(file, 'close').catch(() => undefined);
+  let done = false;
+  try {
+    done = await leanGet(store, object, file);
+  } catch {
+    done = false;
+  }
+  if (!done) file.destroy();
+  await closed;
+  return done;
+}
+
+/**
  * createFileCache builds a cache in `dir` over `store` (no I/O until fetch). Files are
  * written under a temp name and renamed into place, so other processes sharing the folder
  * see whole files or none; fetches of the same object in this process share one download.
@@ -61,7 +84,8 @@ export function createFileCache(dir: string, store: ObjectStore): FileCache {
     await mkdir(join(path, '..'), { recursive: true });
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.download`;
     try {
-      const info = await store.getToFile(key, temp);
+      const lean = size !== undefined && (await leanDownload(store, { key, etag, size }, temp));
+      const info = lean ? { key, etag, size } : await store.getToFile(key, temp);
       stats.downloads += 1;
       if (info.etag !== etag) {
         throw new FeathermanError('FM_ERR_OBJECT_MISMATCH', `object ${where(key)} has ETag ${info.etag}; expected ${etag}`);

@@ -1,6 +1,6 @@
 /**
- * A lean GET of one object straight into a writable socket (a named pipe that DuckDB
- * reads): one connection per object (plain HTTP or TLS), a presigned URL, one 1 MiB
+ * A lean GET of one object straight into a writable (a named pipe that DuckDB reads, or a
+ * file): one connection per object (plain HTTP or TLS), a presigned URL, one 1 MiB
  * receive buffer reused for every read (`onread`), and staging buffers that collect reads
  * into large writes. Node's HTTP client allocates a fresh buffer per read and runs each
  * through two streams; on 666 MB of landing CSV that costs the runner about 1 s of CPU
@@ -14,6 +14,7 @@
  * NODE_EXTRA_CA_CERTS), with SNI for host names.
  */
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 
 /** HttpGetIntoOptions: the idle timeout while waiting on the network and the buffer sizes. */
@@ -95,7 +96,7 @@ function open(url: URL, onread: { buffer: Buffer; callback: (bytes: number, buff
  * paused, so a slow reader holds the transfer back; the idle timeout counts only time
  * spent waiting on the network.
  */
-export function httpGetInto(url: URL, sink: Socket, expected: Expected, options: HttpGetIntoOptions = {}): Promise<void> {
+export function httpGetInto(url: URL, sink: Writable, expected: Expected, options: HttpGetIntoOptions = {}): Promise<void> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new HttpGetIntoError(`${url.protocol} is not handled`, true));
   const timeoutMs = options.timeoutMs ?? 30_000;
   const receive = Buffer.allocUnsafe(options.receiveBytes ?? RECEIVE_BUFFER_BYTES);
@@ -139,7 +140,7 @@ export function httpGetInto(url: URL, sink: Socket, expected: Expected, options:
       socket.setTimeout(0);
       sink.write(next, (error) => {
         writing = false;
-        if (error) return fail('the reader closed the pipe', error);
+        if (error) return fail('writing the body failed', error);
         if (next.length === stagingBytes) spare.push(next);
         pump();
       });
@@ -195,7 +196,7 @@ export function httpGetInto(url: URL, sink: Socket, expected: Expected, options:
     socket.on('close', () => {
       if (remaining > 0 || head !== undefined) fail(`the connection closed with ${remaining} of ${expected.size} bytes unread`);
     });
-    sink.on('error', (error) => fail('the reader closed the pipe', error));
+    sink.on('error', (error) => fail('writing the body failed', error));
     socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
       socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n`);
     });

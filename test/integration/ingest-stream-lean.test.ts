@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { PlanInput } from '../../api/plan.ts';
 import { RunnerResult } from '../../api/result.ts';
-import { LEAN_GET_MIN_BYTES } from '../../runner/lake/write/landing-stream.ts';
+import { LEAN_GET_MIN_BYTES } from '../../runner/storage/lean-get.ts';
 import type { ObjectStore } from '../../runner/storage/object-store.ts';
 import { startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy.ts';
 import { REPO_ROOT, spawnRunner } from '../support/runner.ts';

@@ -13,7 +13,7 @@
  * when DuckDB is opening the pipe for reading, and the GET starts only then, so no socket
  * idles while DuckDB works through earlier files.
  *
- * Objects of 4 MiB and more take a lean GET (http-get-into.ts: reused buffers, about
+ * Objects of 4 MiB and more take a lean GET (storage/lean-get.ts: reused buffers, about
  * 0.6 s less CPU per 666 MB than the SDK's stream); smaller ones the SDK's.
  *
  * Nothing about a stream is trusted until it has ended: a feed that fails (ETag or size
@@ -29,7 +29,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { fcntlSync } from 'fs-ext';
 import { FeathermanError, isFeathermanError } from '../../errors.ts';
-import { httpGetInto, HttpGetIntoError } from '../../storage/http-get-into.ts';
+import { leanGet } from '../../storage/lean-get.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { LandingObject } from './landing.ts';
 
@@ -113,37 +113,6 @@ async function openWhenRead(path: string, stopped: () => boolean): Promise<numbe
 }
 
 /**
- * LEAN_GET_MIN_BYTES is the smallest object that takes the lean GET: below it the per-byte
- * saving is small and the SDK's pooled keep-alive connections save a connect (and a TLS
- * handshake) per object.
- */
-export const LEAN_GET_MIN_BYTES = 4 * 1024 * 1024;
-
-/**
- * leanFeed streams the object into the pipe with httpGetInto over a presigned URL and says
- * whether it did (side effects: GET, writes). False, with the pipe untouched, when the
- * store cannot presign, the object is small, or the lean GET gave up before the
- * body: the SDK's GET follows, with its retries and its wording of the error. A lean GET
- * that broke mid-body throws: the pipe already holds part of the object.
- */
-async function leanFeed(store: ObjectStore, object: LandingObject, pipe: Socket): Promise<boolean> {
-  let url: URL;
-  try {
-    if (!store.presignGet || object.size < LEAN_GET_MIN_BYTES) return false;
-    url = await store.presignGet(object.key);
-  } catch {
-    return false;
-  }
-  try {
-    await httpGetInto(url, pipe, object);
-    return true;
-  } catch (error) {
-    if (error instanceof HttpGetIntoError && error.beforeBody) return false;
-    throw error;
-  }
-}
-
-/**
  * openLandingStreams makes one FIFO per object under `dir` and starts its feed (side
  * effects: pipes, GETs once DuckDB opens a pipe). Undefined when this system cannot make
  * FIFOs, so the caller downloads instead.
@@ -167,7 +136,7 @@ export async function openLandingStreams(store: ObjectStore, objects: readonly L
     const pipe = new Socket({ fd, readable: false, writable: true });
     sockets.add(pipe);
     try {
-      if (await leanFeed(store, object, pipe)) return;
+      if (await leanGet(store, object, pipe)) return;
       const { info, body } = await store.getStream(object.key);
       if (info.etag !== object.etag) {
         body.destroy();
