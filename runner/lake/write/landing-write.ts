@@ -73,9 +73,9 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
   };
   let files: WrittenFile[];
   try {
-    // No early uploads while bytes stream through the pipes: at 10M rows on 2 cores under
-    // load the two together cost 0.6–1.2 s more CPU and more wall time than either alone
-    // (interleaved runs; level at light load; cause not pinned down; bench/README.md).
+    // No early uploads while bytes stream through the pipes: the COPY already keeps both
+    // cores busy, so the upload's CPU lengthens it by about what it saves afterwards (level
+    // over 7 paired rounds at 10M rows, worse under load; bench/README.md).
     files = await copyLanding(work, options, streams.paths, outDir, false);
   } catch (error) {
     const end = await streams.end();
