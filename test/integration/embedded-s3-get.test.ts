@@ -96,6 +96,20 @@ describe('the embedded S3 server sends object bodies through reused buffers', ()
     assert.ok(tail.body.equals(body.subarray(SIZE - 100)));
   });
 
+  it('answers an empty object with an empty body, and a one-byte range of a small one', async () => {
+    await s3.store.putBytes('objects/empty.bin', new Uint8Array(0));
+    await s3.store.putBytes('objects/tiny.txt', 'abc');
+    const empty = await s3.store.presignGet?.('objects/empty.bin');
+    const tiny = await s3.store.presignGet?.('objects/tiny.txt');
+    assert.ok(empty && tiny);
+    const nothing = await get(empty);
+    assert.equal(nothing.status, 200);
+    assert.equal(nothing.headers['content-length'], '0');
+    assert.equal(nothing.body.length, 0);
+    assert.equal((await get(tiny, { range: 'bytes=1-1' })).body.toString('utf8'), 'b');
+    assert.equal((await get(tiny)).body.toString('utf8'), 'abc');
+  });
+
   it('answers HEAD without a body and a missing key with 404 NoSuchKey', async () => {
     const url = await s3.store.presignGet?.('objects/big.bin');
     const missing = await s3.store.presignGet?.('objects/none.bin');
