@@ -1,16 +1,20 @@
 /**
  * A GET body for the embedded S3 server that sends an object file through two reused
  * 1 MiB buffers. s3rver hands Koa an fs.ReadStream, which allocates a fresh 64 KiB buffer
- * per read: serving 666 MB of landing files cost the server about 2 s of CPU on the
- * 2 cores the runner's COPY needs, a third of it garbage collection (bench/README.md).
+ * per read: sending the 666 MB of bench:ingest's landing files cost the server 1.47 s of
+ * CPU, much of it garbage collection, on the 2 cores the runner's COPY needs; this body
+ * costs 0.48 s (bench/README.md).
  * Koa pipes a stream body into the response, so `pipe` is where the lean path lives; any
  * other consumer reads the file stream as before.
  */
-import { read, type ReadStream } from 'node:fs';
+import { fstat, read, type ReadStream } from 'node:fs';
+import { promisify } from 'node:util';
 import { Readable, type Writable } from 'node:stream';
 
 /** LEAN_BODY_BUFFER_BYTES is the size of each of the two send buffers. */
 export const LEAN_BODY_BUFFER_BYTES = 1024 * 1024;
+
+const fstatAsync = promisify(fstat);
 
 function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +47,12 @@ export class LeanFileBody extends Readable {
    */
   override pipe<T extends NodeJS.WritableStream>(destination: T): T {
     if (this.fallback) return super.pipe(destination);
-    void this.send(destination as unknown as Writable).catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
+    const sink = destination as unknown as Writable;
+    void this.send(sink).catch((error: unknown) => {
+      // Koa leaves a response whose headers went out open; a client must see the cut at once.
+      sink.destroy();
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
     return destination;
   }
 
@@ -51,26 +60,29 @@ export class LeanFileBody extends Readable {
     const fd = this.file.fd;
     if (typeof fd !== 'number') throw new Error('the object file is not open');
     const start = this.file.start ?? 0;
-    const end = this.file.end === undefined || this.file.end === Infinity ? Infinity : this.file.end + 1;
+    // The stream's range is inclusive, and s3rver gives an empty object the range 0-0.
+    const size = (await fstatAsync(fd)).size;
+    const end = this.file.end === undefined || this.file.end === Infinity ? size : Math.min(size, this.file.end + 1);
     const buffers = [Buffer.allocUnsafe(LEAN_BODY_BUFFER_BYTES), Buffer.allocUnsafe(LEAN_BODY_BUFFER_BYTES)];
     // inFlight[i] settles once destination has consumed buffers[i].
     const inFlight: (Promise<void> | undefined)[] = [undefined, undefined];
     let position = start;
-    for (let turn = 0; !this.destroyed; turn += 1) {
+    for (let turn = 0; !this.destroyed && position < end; turn += 1) {
       const slot = turn % 2;
       const buffer = buffers[slot];
       if (!buffer) break;
       await inFlight[slot];
       if (this.destroyed || destination.destroyed) return;
       const bytes = await readAt(fd, buffer, Math.min(buffer.length, end - position), position);
-      if (bytes === 0) break;
+      // s3rver rewrites an object's file in place: a PUT during the GET cuts it short, and
+      // the client must not wait for bytes that will never come.
+      if (bytes === 0) throw new Error(`the object file ended at byte ${position} of ${end}`);
       position += bytes;
       // A failed write is the destination's to report (the client went away): it only
       // stops the loop, which finds the destination destroyed.
       inFlight[slot] = new Promise<void>((resolve) => {
         destination.write(buffer.subarray(0, bytes), () => resolve());
       });
-      if (position >= end) break;
     }
     await Promise.all(inFlight);
     if (!this.destroyed && !destination.destroyed) destination.end();

@@ -133,6 +133,36 @@ describe('the embedded S3 server sends object bodies through reused buffers', ()
     assert.ok((await get(url)).body.equals(body));
   });
 
+  it('cuts the connection when the object is rewritten shorter during its GET, instead of leaving the client waiting', async () => {
+    const long = randomBytes(32 * LEAN_BODY_BUFFER_BYTES);
+    await writeFile(join(dir, 'long.bin'), long);
+    await s3.store.putFile('objects/long.bin', join(dir, 'long.bin'));
+    const url = await s3.store.presignGet?.('objects/long.bin');
+    assert.ok(url);
+    const outcome = await new Promise<string>((resolve) => {
+      let got = 0;
+      let rewritten = false;
+      const req = request(url, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          got += chunk.length;
+          if (rewritten) return;
+          rewritten = true;
+          res.pause();
+          void s3.store.putBytes('objects/long.bin', 'short').then(() => res.resume());
+        });
+        res.on('end', () => resolve(`ended after ${got} bytes`));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      });
+      req.on('error', () => resolve('cut'));
+      req.end();
+      // Left open, the client would wait for the server's keep-alive timeout (5 s) before
+      // it saw the end; the cut comes within a second.
+      setTimeout(() => resolve('still waiting after 4 s'), 4000).unref();
+    });
+    assert.equal(outcome, 'cut');
+  });
+
   it('hands a consumer that reads instead of piping the file stream\'s chunks', async () => {
     const lean = new LeanFileBody(createReadStream(join(dir, 'big.bin'), { start: 10, end: 2_000_009 }));
     const chunks: Buffer[] = [];
