@@ -172,13 +172,10 @@ async function main(): Promise<void> {
         await runRunner({ op: 'init-catalog', ...common }, s3);
         await runRunner({ op: 'apply-table', ...common, table }, s3);
         // Floor and runner take turns going first, so a slow minute does not always hit one side.
-        const runIngest = async () => {
-          const serverCpu = process.cpuUsage();
-          const run = await runRunner({ op: 'ingest', ...common, table }, s3);
-          return { run, served: process.cpuUsage(serverCpu) };
-        };
         const early = round % 2 === 1 ? await floor(work, csv, store, tag) : undefined;
-        const { run, served } = await runIngest();
+        const serverCpu = process.cpuUsage();
+        const run = await runRunner({ op: 'ingest', ...common, table }, s3);
+        const served = process.cpuUsage(serverCpu);
         const floorRun = early ?? await floor(work, csv, store, tag);
         const roundRatio = run.ms / floorRun.ms;
         ratios.push(roundRatio);

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { FeathermanError } from '../errors.ts';
-import { LEAN_GET_MIN_BYTES, leanGet, type ListedObject } from './lean-get.ts';
+import { leanGet, takesLeanGet, type ListedObject } from './lean-get.ts';
 import type { ObjectStore } from './object-store.ts';
 
 /** FileCache keeps local copies of objects keyed by (key, ETag). */
@@ -44,7 +44,7 @@ async function sizeOf(path: string): Promise<number | undefined> {
  */
 async function leanDownload(store: ObjectStore, object: ListedObject, path: string): Promise<boolean> {
   // Most data files are small: no file is opened for a GET the lean path would refuse.
-  if (!store.presignGet || object.size < LEAN_GET_MIN_BYTES) return false;
+  if (!takesLeanGet(store, object.size)) return false;
   const file = createWriteStream(path);
   const closed = once(file, 'close').catch(() => undefined);
   let done = false;

@@ -19,6 +19,11 @@ export interface ListedObject extends Expected {
   key: string;
 }
 
+/** takesLeanGet says whether an object of `size` bytes goes through the lean GET of `store` (pure). */
+export function takesLeanGet(store: ObjectStore, size: number): boolean {
+  return store.presignGet !== undefined && size >= LEAN_GET_MIN_BYTES;
+}
+
 /**
  * leanGet writes the object's body into `sink` with httpGetInto over a presigned URL and
  * ends the sink; it says whether it did (side effects: a GET, writes). False, with the sink
@@ -29,7 +34,7 @@ export interface ListedObject extends Expected {
 export async function leanGet(store: ObjectStore, object: ListedObject, sink: Writable): Promise<boolean> {
   let url: URL;
   try {
-    if (!store.presignGet || object.size < LEAN_GET_MIN_BYTES) return false;
+    if (!store.presignGet || !takesLeanGet(store, object.size)) return false;
     url = await store.presignGet(object.key);
   } catch {
     return false;
