@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { ReadStream } from 'node:fs';
 import S3rver from 's3rver';
 import { LeanFileBody } from './lean-file-body.ts';
+import { useS3MultipartUploads, type MultipartStore } from './multipart-uploads.ts';
 
 /**
  * EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts. For SigV4 it checks only the
@@ -47,7 +48,7 @@ interface ObjectFileStore { getObject(bucket: string, key: string, options?: unk
 type S3rverRuntime = S3rver & {
   on(event: 'event', listener: (event: { Records: S3ObjectEvent[] }) => void): void;
   httpServer?: Server;
-  store: ObjectFileStore;
+  store: ObjectFileStore & MultipartStore;
 };
 
 /** sendObjectsLean makes the store's GET bodies LeanFileBody (side effect: wraps store.getObject). */
@@ -75,6 +76,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   }) as S3rverRuntime;
   sendObjectsLean(server.store);
+  useS3MultipartUploads(server.store);
   const events = new EventEmitter();
   server.on('event', (event) => {
     for (const record of event.Records) events.emit('object', record);
