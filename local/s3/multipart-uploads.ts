@@ -11,10 +11,9 @@
  * file is always whole. Parts 1, 2, 3… are appended to one joined file as they arrive;
  * the completion checks the client's list against the stored parts, keeps the joined
  * prefix that matches it (cutting it back where a part was uploaded again or left out),
- * appends the rest and renames the joined file over the object. A runner that uploads a
- * Parquet file while DuckDB still writes it thus waits at completion for its last part
- * only: about 20 ms instead of 0.1–0.3 s for 77 MB (bench/README.md). Everything that
- * touches one upload's files runs one step at a time.
+ * appends the rest and renames the joined file over the object. Completing a 77 MB upload
+ * of five parts sent one after another takes 20–28 ms here, against 190–340 ms for
+ * s3rver's. Everything that touches one upload's files runs one step at a time.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
