@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ReadStream } from 'node:fs';
 import S3rver from 's3rver';
 import { LeanFileBody } from './lean-file-body.ts';
-import { useS3MultipartUploads, type MultipartStore } from './multipart-uploads.ts';
+import { useS3MultipartUploads, type MultipartAborts, type MultipartStore } from './multipart-uploads.ts';
 
 /**
  * EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts. For SigV4 it checks only the
@@ -49,6 +49,8 @@ type S3rverRuntime = S3rver & {
   on(event: 'event', listener: (event: { Records: S3ObjectEvent[] }) => void): void;
   httpServer?: Server;
   store: ObjectFileStore & MultipartStore;
+  /** middleware is Koa's list, composed when the server starts; s3rver's router is last. */
+  middleware: Middleware[];
 };
 
 /** sendObjectsLean makes the store's GET bodies LeanFileBody (side effect: wraps store.getObject). */
@@ -59,6 +61,38 @@ function sendObjectsLean(store: ObjectFileStore): void {
     if (object && object.content instanceof ReadStream) object.content = new LeanFileBody(object.content);
     return object;
   };
+}
+
+interface RouterContext {
+  method: string;
+  status: number;
+  body: unknown;
+  query: Record<string, unknown>;
+  params?: { bucket?: string; key?: string; queryMethod?: string };
+}
+type Middleware = (ctx: RouterContext, next: () => Promise<void>) => Promise<void>;
+
+/**
+ * answerAborts makes `DELETE /bucket/key?uploadId=…` abort the upload (side effect: a Koa
+ * middleware just before s3rver's router). s3rver's router authenticates the request and
+ * then refuses the method with MethodNotAllowed; only that refusal of that request is
+ * turned into the abort, answered 204 as S3 answers it.
+ */
+function answerAborts(server: S3rverRuntime, aborts: MultipartAborts): void {
+  const answer: Middleware = async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const params = ctx.params;
+      const uploadId = ctx.query.uploadId;
+      const refused = (error as { code?: unknown }).code === 'MethodNotAllowed';
+      if (!refused || ctx.method !== 'DELETE' || params?.queryMethod !== 'uploadId' || !params.bucket || !params.key || typeof uploadId !== 'string') throw error;
+      await aborts.abort(params.bucket, params.key, uploadId);
+      ctx.status = 204;
+      ctx.body = null;
+    }
+  };
+  server.middleware.splice(server.middleware.length - 1, 0, answer);
 }
 
 /**
@@ -76,7 +110,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   }) as S3rverRuntime;
   sendObjectsLean(server.store);
-  useS3MultipartUploads(server.store);
+  answerAborts(server, useS3MultipartUploads(server.store));
   const events = new EventEmitter();
   server.on('event', (event) => {
     for (const record of event.Records) events.emit('object', record);

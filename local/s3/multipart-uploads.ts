@@ -14,6 +14,8 @@
  * appends the rest and renames the joined file over the object. Completing a 77 MB upload
  * of five parts sent one after another takes 20–28 ms here, against 190–340 ms for
  * s3rver's. Everything that touches one upload's files runs one step at a time.
+ * AbortMultipartUpload, which s3rver answers with 405 (and lib-storage then reports that
+ * 405 instead of the failure that made it abort), removes the upload's parts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -122,11 +124,18 @@ async function receivePart(content: Readable, path: string): Promise<{ size: num
   return { size, md5: md5.digest('hex') };
 }
 
+/** MultipartAborts ends uploads without completing them. */
+export interface MultipartAborts {
+  /** abort removes the upload's parts (side effect); NoSuchUpload when it is not an open upload of `key`. */
+  abort(bucket: string, key: string, uploadId: string): Promise<void>;
+}
+
 /**
  * useS3MultipartUploads replaces the store's part upload and multipart completion with the
- * ones described above (side effect: patches the store).
+ * ones described above (side effect: patches the store) and returns the abort that s3rver
+ * lacks.
  */
-export function useS3MultipartUploads(store: MultipartStore): void {
+export function useS3MultipartUploads(store: MultipartStore): MultipartAborts {
   const uploads = new Map<string, Upload>();
   const uploadDir = (bucket: string, uploadId: string) => join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
   const upload = (uploadId: string): Upload => {
@@ -219,6 +228,18 @@ export function useS3MultipartUploads(store: MultipartStore): void {
       uploads.delete(uploadId);
       return { md5: etag, size: stored.reduce((sum, part) => sum + part.size, 0) };
     });
+  };
+
+  return {
+    abort: (bucket, key, uploadId) => {
+      const state = upload(uploadId);
+      const dir = uploadDir(bucket, uploadId);
+      return inTurn(state, async () => {
+        if ((await readText(join(dir, 'key'))) !== key) throw noSuchUpload(uploadId);
+        await rm(dir, { recursive: true, force: true });
+        uploads.delete(uploadId);
+      });
+    },
   };
 }
 

@@ -3,8 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, S3Client, UploadPartCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MIN_PART_BYTES } from '../../local/s3/multipart-uploads.ts';
 import { startTestS3, type TestS3 } from '../support/s3.ts';
@@ -157,5 +158,43 @@ describe('the embedded S3 server does multipart uploads as S3 does', () => {
     assert.ok((await read(key)).body.equals(body));
     const uploads = await readdir(join(s3.dir, s3.bucket, '._S3rver_uploads'));
     assert.equal(uploads.includes(uploadId), false);
+  });
+
+  it('aborts an upload: its parts are removed and it can be neither completed nor aborted again', async () => {
+    const key = 'multi/aborted.bin';
+    const uploadId = await begin(key);
+    const etag = await part(key, uploadId, 1, big());
+    const abort = (onKey: string) => client.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: onKey, UploadId: uploadId }));
+    await assert.rejects(abort('multi/other.bin'), (error) => errorCode(error) === 'NoSuchUpload', 'an abort names the key of the upload');
+    const answer = await abort(key);
+    assert.equal(answer.$metadata.httpStatusCode, 204);
+    assert.equal((await readdir(join(s3.dir, s3.bucket, '._S3rver_uploads'))).includes(uploadId), false);
+    await assert.rejects(complete(key, uploadId, [{ number: 1, etag }]), (error) => errorCode(error) === 'NoSuchUpload');
+    await assert.rejects(abort(key), (error) => errorCode(error) === 'NoSuchUpload');
+    assert.equal(await exists(key), false);
+  });
+
+  it('lets a streamed upload whose body breaks report the break, and leaves no parts behind', async () => {
+    const store = s3.makeStore({ partSizeBytes: MIN_PART_BYTES });
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        // Three whole parts first, so that lib-storage has begun a multipart upload.
+        if (sent >= 3 * MIN_PART_BYTES) {
+          this.destroy(new Error('the source broke'));
+          return;
+        }
+        sent += MIN_PART_BYTES;
+        this.push(randomBytes(MIN_PART_BYTES));
+      },
+    });
+    const before = await readdir(join(s3.dir, s3.bucket, '._S3rver_uploads')).catch(() => [] as string[]);
+    await assert.rejects(store.putStream('multi/broken.bin', body), (error: Error) => {
+      const text = `${error.message} ${String(error.cause)}`;
+      return text.includes('the source broke') && !/405|MethodNotAllowed/.test(text);
+    });
+    const after = await readdir(join(s3.dir, s3.bucket, '._S3rver_uploads')).catch(() => [] as string[]);
+    assert.deepEqual(after.filter((id) => !before.includes(id)), [], 'the aborted upload left no folder');
+    assert.equal(await exists('multi/broken.bin'), false);
   });
 });
