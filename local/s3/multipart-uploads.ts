@@ -152,10 +152,20 @@ export function useS3MultipartUploads(store: MultipartStore): MultipartAborts {
 
   // Cuts the joined file back to its first `keep` parts (side effect: truncates or removes it).
   const cutJoined = async (dir: string, state: Upload, keep: number): Promise<void> => {
-    if (keep >= state.joined.length && keep > 0) return;
+    if (keep === 0) {
+      state.joined.length = 0;
+      await rm(join(dir, JOINED_FILE), { force: true });
+      return;
+    }
+    if (keep >= state.joined.length) return;
     state.joined.length = keep;
-    if (keep === 0) await rm(join(dir, JOINED_FILE), { force: true });
-    else await truncate(join(dir, JOINED_FILE), state.joined.reduce((sum, part) => sum + part.size, 0));
+    await truncate(join(dir, JOINED_FILE), state.joined.reduce((sum, part) => sum + part.size, 0));
+  };
+
+  // A request for an upload that does not exist leaves nothing remembered.
+  const forget = (uploadId: string): Error => {
+    uploads.delete(uploadId);
+    return noSuchUpload(uploadId);
   };
 
   // Appends the parts that follow the joined ones in number order, while they are there.
@@ -190,7 +200,7 @@ export function useS3MultipartUploads(store: MultipartStore): MultipartAborts {
     await inTurn(state, async () => {
       if ((await readText(join(dir, 'key'))) === undefined) {
         await rm(incoming, { force: true });
-        throw noSuchUpload(uploadId);
+        throw forget(uploadId);
       }
       await cutJoined(dir, state, number - 1);
       await rename(incoming, join(dir, String(number)));
@@ -208,13 +218,13 @@ export function useS3MultipartUploads(store: MultipartStore): MultipartAborts {
     const dir = uploadDir(bucket, uploadId);
     return inTurn(state, async () => {
       const [key, metadataText] = await Promise.all([readText(join(dir, 'key')), readText(join(dir, 'metadata'))]);
-      if (key === undefined || metadataText === undefined) throw noSuchUpload(uploadId);
+      if (key === undefined || metadataText === undefined) throw forget(uploadId);
       const stored = await storedParts(dir, parts);
-      const matching = stored.findIndex((part, index) => {
+      const firstMismatch = stored.findIndex((part, index) => {
         const joined = state.joined[index];
         return joined?.number !== part.number || joined.md5 !== part.md5 || joined.size !== part.size;
       });
-      const keep = matching < 0 ? stored.length : matching;
+      const keep = firstMismatch < 0 ? stored.length : firstMismatch;
       await cutJoined(dir, state, keep);
       const rest = stored.slice(state.joined.length).map((part) => join(dir, String(part.number)));
       await appendFiles(join(dir, JOINED_FILE), rest, state.joined.length === 0);
@@ -235,7 +245,10 @@ export function useS3MultipartUploads(store: MultipartStore): MultipartAborts {
       const state = upload(uploadId);
       const dir = uploadDir(bucket, uploadId);
       return inTurn(state, async () => {
-        if ((await readText(join(dir, 'key'))) !== key) throw noSuchUpload(uploadId);
+        const uploadKey = await readText(join(dir, 'key'));
+        if (uploadKey === undefined) throw forget(uploadId);
+        // The upload exists, for another key: it stays as it is.
+        if (uploadKey !== key) throw noSuchUpload(uploadId);
         await rm(dir, { recursive: true, force: true });
         uploads.delete(uploadId);
       });

@@ -75,7 +75,8 @@ async function streamed(work: DuckDBHandle, options: LandingWriteOptions, stream
   try {
     // No early uploads while bytes stream through the pipes: the COPY already keeps both
     // cores busy, so the upload's CPU lengthens it by about what it saves afterwards (level
-    // over 7 paired rounds at 10M rows, worse under load; bench/README.md).
+    // over 7 paired rounds at 10M rows, and again over 5 with the embedded server's faster
+    // multipart completion; bench/README.md).
     files = await copyLanding(work, options, streams.paths, outDir, false);
   } catch (error) {
     const end = await streams.end();
