@@ -66,7 +66,7 @@ export const ExpireSnapshotsFields = {
 export const CleanupFilesFields = {
   op: z.literal('cleanup-files'),
   graceHours,
-  orphans: z.boolean().default(true).describe('Also delete Parquet objects under table paths that no snapshot references.'),
+  orphans: z.boolean().default(true).describe('Also delete Parquet objects under table paths that no snapshot references, and abort abandoned multipart uploads of lake files and backups.'),
   dryRun: z.boolean().default(false).describe('Only list what would be deleted.'),
 };
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ReadStream } from 'node:fs';
 import S3rver from 's3rver';
 import { LeanFileBody } from './lean-file-body.ts';
-import { useS3MultipartUploads, type MultipartAborts, type MultipartStore } from './multipart-uploads.ts';
+import { useS3MultipartUploads, type MultipartStore, type MultipartUploads } from './multipart-uploads.ts';
 
 /**
  * EMBEDDED_S3_CREDENTIALS are the fixed keys s3rver accepts. For SigV4 it checks only the
@@ -53,6 +53,9 @@ type S3rverRuntime = S3rver & {
   middleware: Middleware[];
 };
 
+/** DUMMY_OWNER is the account s3rver names as the owner of everything. */
+const DUMMY_OWNER = { id: '123456789000', displayName: 'S3rver' } as const;
+
 /** sendObjectsLean makes the store's GET bodies LeanFileBody (side effect: wraps store.getObject). */
 function sendObjectsLean(store: ObjectFileStore): void {
   const getObject = store.getObject.bind(store);
@@ -72,24 +75,65 @@ interface RouterContext {
 }
 type Middleware = (ctx: RouterContext, next: () => Promise<void>) => Promise<void>;
 
+/** MAX_UPLOADS_PER_PAGE is S3's largest ListMultipartUploads page. */
+const MAX_UPLOADS_PER_PAGE = 1000;
+
+function queryText(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** listUploads answers `GET /bucket?uploads` with one page of ListMultipartUploadsResult (read only). */
+async function listUploads(ctx: RouterContext, bucket: string, uploads: MultipartUploads): Promise<void> {
+  const prefix = queryText(ctx.query, 'prefix') ?? '';
+  const keyMarker = queryText(ctx.query, 'key-marker');
+  const uploadIdMarker = queryText(ctx.query, 'upload-id-marker');
+  const asked = Number(queryText(ctx.query, 'max-uploads') ?? MAX_UPLOADS_PER_PAGE);
+  const maxUploads = Number.isInteger(asked) && asked >= 0 ? Math.min(asked, MAX_UPLOADS_PER_PAGE) : MAX_UPLOADS_PER_PAGE;
+  const page = await uploads.list(bucket, { prefix, maxUploads, ...(keyMarker ? { keyMarker } : {}), ...(uploadIdMarker ? { uploadIdMarker } : {}) });
+  const owner = { ID: DUMMY_OWNER.id, DisplayName: DUMMY_OWNER.displayName };
+  ctx.status = 200;
+  ctx.body = {
+    ListMultipartUploadsResult: {
+      '@': { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' },
+      Bucket: bucket,
+      KeyMarker: keyMarker ?? '',
+      UploadIdMarker: uploadIdMarker ?? '',
+      NextKeyMarker: page.next?.keyMarker ?? '',
+      NextUploadIdMarker: page.next?.uploadIdMarker ?? '',
+      Prefix: prefix,
+      MaxUploads: maxUploads,
+      IsTruncated: page.next !== undefined,
+      Upload: page.uploads.map((upload) => ({
+        Key: upload.key, UploadId: upload.uploadId, Initiator: owner, Owner: owner, StorageClass: 'STANDARD', Initiated: upload.initiated.toISOString(),
+      })),
+    },
+  };
+}
+
 /**
- * answerAborts makes `DELETE /bucket/key?uploadId=…` abort the upload (side effect: a Koa
- * middleware just before s3rver's router). s3rver's router authenticates the request and
- * then refuses the method with MethodNotAllowed; only that refusal of that request is
- * turned into the abort, answered 204 as S3 answers it.
+ * answerMultipartRequests answers the multipart requests that s3rver's router refuses after
+ * authenticating them (side effect: a Koa middleware just before the router):
+ * `DELETE /bucket/key?uploadId=…`, refused with MethodNotAllowed, aborts the upload (204, as
+ * S3 answers it); `GET /bucket?uploads`, refused with NotImplemented once the bucket is known
+ * to exist, lists the open uploads. Any other refusal stays as it is.
  */
-function answerAborts(server: S3rverRuntime, aborts: MultipartAborts): void {
+function answerMultipartRequests(server: S3rverRuntime, uploads: MultipartUploads): void {
   const answer: Middleware = async (ctx, next) => {
     try {
       await next();
     } catch (error) {
-      const params = ctx.params;
+      const code = (error as { code?: unknown }).code;
+      const { bucket, key, queryMethod } = ctx.params ?? {};
       const uploadId = ctx.query.uploadId;
-      const refused = (error as { code?: unknown }).code === 'MethodNotAllowed';
-      if (!refused || ctx.method !== 'DELETE' || params?.queryMethod !== 'uploadId' || !params.bucket || !params.key || typeof uploadId !== 'string') throw error;
-      await aborts.abort(params.bucket, params.key, uploadId);
-      ctx.status = 204;
-      ctx.body = null;
+      if (code === 'MethodNotAllowed' && ctx.method === 'DELETE' && queryMethod === 'uploadId' && bucket && key && typeof uploadId === 'string') {
+        await uploads.abort(bucket, key, uploadId);
+        ctx.status = 204;
+        ctx.body = null;
+        return;
+      }
+      if (code === 'NotImplemented' && ctx.method === 'GET' && queryMethod === 'uploads' && bucket && !key) return listUploads(ctx, bucket, uploads);
+      throw error;
     }
   };
   server.middleware.splice(server.middleware.length - 1, 0, answer);
@@ -110,7 +154,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   }) as S3rverRuntime;
   sendObjectsLean(server.store);
-  answerAborts(server, useS3MultipartUploads(server.store));
+  answerMultipartRequests(server, useS3MultipartUploads(server.store));
   const events = new EventEmitter();
   server.on('event', (event) => {
     for (const record of event.Records) events.emit('object', record);

@@ -2,7 +2,9 @@
  * The cleanup-files operation: delete the objects scheduled for deletion once the grace
  * period has passed (then their rows), and orphan objects: lake files under a table's
  * directory that no row references and that are older than the grace period. Backups and
- * the catalog are never candidates, nor anything not named like a lake file. A dry run
+ * the catalog are never candidates, nor anything not named like a lake file. With orphans,
+ * abandoned multipart uploads of lake files and backups (older than the grace period) are
+ * aborted too: their parts are stored and billed, and no object will ever hold them. A dry run
  * logs and returns what it would delete and touches nothing. Objects are deleted before
  * their rows: a crash in between leaves rows whose objects are gone, and the next run
  * deletes them again (S3 deletes are idempotent).
@@ -10,9 +12,11 @@
 import type { CleanupFilesPlan } from '../../api/plan.ts';
 import { openCatalog } from '../lake/catalog/index.ts';
 import { runSql, withTransaction } from '../lake/duckdb.ts';
+import { backupPrefix } from '../lake/maintain/backup-keys.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
 import { decideScheduled, groupByBucket } from '../lake/maintain/cleanup.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
+import { abortUploads, scanOpenUploads, uploadScopes, type UploadScan } from '../lake/maintain/open-uploads.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 import { storeOf } from './context.ts';
@@ -29,6 +33,13 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const decision = decideScheduled(refs, now, graceMs);
     const orphans = plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [];
+    const backups = { bucket: plan.objectStore.bucket, prefix: backupPrefix(plan.objectStore.prefix, plan.catalog.name) };
+    const uploads: UploadScan = plan.orphans ? await scanOpenUploads(uploadScopes(refs, backups), storeFor, now, graceMs) : { abandoned: [], inFlight: 0, unlisted: [] };
+    if (uploads.unlisted.length > 0) ctx.log.warn({ unlisted: uploads.unlisted }, `open multipart uploads could not be listed: ${uploads.unlisted[0]}`);
+    if (uploads.abandoned.length > 0) {
+      ctx.log.info({ dryRun: plan.dryRun, uploads: uploads.abandoned.slice(0, LOG_CHUNK).map((upload) => `${upload.url} ${upload.uploadId}`) },
+        `cleanup ${plan.dryRun ? 'would abort' : 'aborting'} ${uploads.abandoned.length} abandoned multipart uploads`);
+    }
     const scheduledUrls = decision.due.map((row) => row.url);
     const orphanUrls = orphans.map((object) => object.url);
     const orphanBytes = orphans.reduce((sum, object) => sum + object.size, 0);
@@ -42,6 +53,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     if (!plan.dryRun) {
       for (const [bucket, keys] of groupByBucket([...scheduledUrls, ...orphanUrls])) await storeFor(bucket).deleteMany(keys);
+      await abortUploads(uploads.abandoned, storeFor);
       // Rows of non-S3 paths (a local data path) stay: this runner cannot delete those files.
       const removedRows = decision.due;
       if (removedRows.length > 0) {
@@ -56,7 +68,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     const cap = (urls: string[]) => urls.slice(0, 20);
     return maintenanceOutcome(
-      `Catalog ${plan.catalog.name}: ${plan.dryRun ? 'dry run, would delete' : 'deleted'} ${scheduledUrls.length} scheduled files and ${orphanUrls.length} orphans; ${decision.waiting} scheduled files wait for the grace period`,
+      `Catalog ${plan.catalog.name}: ${plan.dryRun ? 'dry run, would delete' : 'deleted'} ${scheduledUrls.length} scheduled files and ${orphanUrls.length} orphans${uploads.abandoned.length > 0 ? ` and ${plan.dryRun ? 'abort' : 'aborted'} ${uploads.abandoned.length} abandoned uploads` : ''}; ${decision.waiting} scheduled files wait for the grace period`,
       {
         filesRemoved: plan.dryRun ? 0 : scheduledUrls.length + orphanUrls.length,
         bytesRemoved: plan.dryRun ? 0 : orphanBytes,
@@ -68,8 +80,12 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
           waiting: decision.waiting,
           stillReferenced: decision.stillReferenced.length,
           notS3: decision.notS3.length,
+          abandonedUploadsAborted: uploads.abandoned.length,
+          inFlightUploads: uploads.inFlight,
+          uploadsListed: uploads.unlisted.length === 0,
           scheduled: cap(scheduledUrls),
           orphans: cap(orphanUrls),
+          abandonedUploads: cap(uploads.abandoned.map((upload) => upload.url)),
         },
       },
     );

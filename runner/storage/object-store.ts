@@ -17,6 +17,16 @@ export interface PutResult {
   etag: string;
 }
 
+/**
+ * OpenUpload is a multipart upload that was started and neither completed nor aborted: its
+ * parts are stored (and billed) but no object exists yet.
+ */
+export interface OpenUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
 /** ObjectStream is an open GET: the object's info (from the response headers) and its body. */
 export interface ObjectStream {
   info: ObjectInfo;
@@ -60,4 +70,12 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /** deleteMany deletes keys in batches of 1,000; side effect. */
   deleteMany(keys: readonly string[]): Promise<void>;
+  /**
+   * listUploads yields the open multipart uploads whose keys start with `prefix`, following
+   * pagination. (MinIO answers a prefix that is not a whole key with no uploads; it expires
+   * stale uploads itself.)
+   */
+  listUploads(prefix: string): AsyncIterable<OpenUpload>;
+  /** abortUpload aborts an open multipart upload and drops its parts (side effect); one already gone is not an error. */
+  abortUpload(key: string, uploadId: string): Promise<void>;
 }

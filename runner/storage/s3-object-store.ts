@@ -4,7 +4,8 @@ import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import {
-  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  AbortMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
+  PutObjectCommand, S3Client,
   type PutObjectCommandInput, type ServiceInputTypes, type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@aws-sdk/types';
@@ -12,7 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Logger } from 'pino';
 import { FeathermanError } from '../errors.ts';
-import type { ObjectInfo, ObjectStore, ObjectStream, PutResult } from './object-store.ts';
+import type { ObjectInfo, ObjectStore, ObjectStream, OpenUpload, PutResult } from './object-store.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, httpStatusOf, withRetry, type RetryPolicy } from './retry.ts';
 
 /** S3ObjectStoreOptions configures createS3ObjectStore; credentials never come from a plan. */
@@ -253,5 +254,35 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
     }
   }
 
-  return { bucket, stats, putFile, putStream, putBytes, head, getToFile, getStream: openObject, presignGet, getBytes, list, deleteMany, close: () => client.destroy() };
+  async function* listUploads(prefix: string): AsyncIterable<OpenUpload> {
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      let out;
+      try {
+        out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, ...markers }));
+      } catch (error) {
+        throw describeFailure('listing of the multipart uploads under', url(prefix), error);
+      }
+      for (const item of out.Uploads ?? []) {
+        if (item.Key === undefined || item.UploadId === undefined) continue;
+        yield { key: item.Key, uploadId: item.UploadId, initiated: item.Initiated ?? new Date(0) };
+      }
+      if (!out.IsTruncated || out.NextKeyMarker === undefined) return;
+      markers = { KeyMarker: out.NextKeyMarker, ...(out.NextUploadIdMarker ? { UploadIdMarker: out.NextUploadIdMarker } : {}) };
+    }
+  }
+
+  async function abortUpload(key: string, uploadId: string): Promise<void> {
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return;
+      throw describeFailure(`abort of multipart upload ${uploadId} to`, url(key), error);
+    }
+  }
+
+  return {
+    bucket, stats, putFile, putStream, putBytes, head, getToFile, getStream: openObject, presignGet, getBytes, list, deleteMany, listUploads, abortUpload,
+    close: () => client.destroy(),
+  };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, S3Client, UploadPartCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand,
+  S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MIN_PART_BYTES } from '../../local/s3/multipart-uploads.ts';
 import { startTestS3, type TestS3 } from '../support/s3.ts';
@@ -196,5 +197,34 @@ describe('the embedded S3 server does multipart uploads as S3 does', () => {
     const after = await readdir(join(s3.dir, s3.bucket, '._S3rver_uploads')).catch(() => [] as string[]);
     assert.deepEqual(after.filter((id) => !before.includes(id)), [], 'the aborted upload left no folder');
     assert.equal(await exists('multi/broken.bin'), false);
+  });
+
+  it('lists open uploads by prefix, key and initiation, a page at a time, and drops completed and aborted ones', async () => {
+    const keys = ['list/b', 'list/a', 'list/c', 'list/a', 'other/a'];
+    const ids: string[] = [];
+    for (const key of keys) ids.push(await begin(key));
+    const [b, a1, c, a2] = ids;
+    const pages: Array<Array<[string, string]>> = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const out = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: 'list/', MaxUploads: 2, ...markers }));
+      pages.push((out.Uploads ?? []).map((upload) => [upload.Key ?? '', upload.UploadId ?? '']));
+      if (!out.IsTruncated) break;
+      assert.ok(out.NextKeyMarker && out.NextUploadIdMarker);
+      markers = { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker };
+    }
+    assert.deepEqual(pages, [[['list/a', a1], ['list/a', a2]], [['list/b', b], ['list/c', c]]], 'two pages of two, the same key in initiation order');
+
+    const store = s3.makeStore();
+    const listed = async () => {
+      const out: string[] = [];
+      for await (const upload of store.listUploads('list/')) out.push(`${upload.key} ${upload.uploadId}`);
+      return out;
+    };
+    assert.ok(b && a1 && c && a2);
+    await complete('list/b', b, [{ number: 1, etag: await part('list/b', b, 1, randomBytes(10)) }]);
+    await store.abortUpload('list/c', c);
+    await store.abortUpload('list/c', c);
+    assert.deepEqual(await listed(), [`list/a ${a1}`, `list/a ${a2}`], 'completed and aborted uploads are gone; a second abort is no error');
   });
 });

@@ -143,25 +143,34 @@ export const TOTAL = LANDING_FILES * ROWS_PER_FILE;
 export interface CrashWorld {
   s3: TestS3;
   plan(op: 'init-catalog' | 'apply-table' | 'ingest'): PlanInput;
+  /** common is the catalog, object store and cache part of every plan. */
+  common: { catalog: { name: string; path: string }; objectStore: { bucket: string; endpoint: string; forcePathStyle: boolean }; cacheDir: string };
   catalogPath: string;
 }
 
+/** CrashWorldOptions: rows per landing file (default 40,000; LANDING_FILES files) and the table's target file size. */
+export interface CrashWorldOptions {
+  rowsPerFile?: number;
+  targetFileSizeMB?: number;
+}
+
 /** setUp builds landing files, a catalog and a table through runner processes (side effects cleaned after the test). */
-export async function setUp(t: TestContext): Promise<CrashWorld> {
+export async function setUp(t: TestContext, options: CrashWorldOptions = {}): Promise<CrashWorld> {
   const s3 = await withEmbeddedS3(t);
   const dir = await tempDir(t, 'fm-ingest-crash-');
   const duck = await withScratchDuckDB(t);
+  const rowsPerFile = options.rowsPerFile ?? ROWS_PER_FILE;
   for (let i = 0; i < LANDING_FILES; i += 1) {
     const path = join(dir, `landing-${i}.csv`);
-    await duck.run(`COPY (SELECT ${i * ROWS_PER_FILE} + r AS id, TIMESTAMP '2026-01-01' + INTERVAL (r) MINUTE AS ts, md5(r::VARCHAR) AS region, random() AS amount
-      FROM range(${ROWS_PER_FILE}) t(r)) TO ${quoteString(path)} (FORMAT csv, HEADER true)`);
+    await duck.run(`COPY (SELECT ${i * rowsPerFile} + r AS id, TIMESTAMP '2026-01-01' + INTERVAL (r) MINUTE AS ts, md5(r::VARCHAR) AS region, random() AS amount
+      FROM range(${rowsPerFile}) t(r)) TO ${quoteString(path)} (FORMAT csv, HEADER true)`);
     await s3.store.putFile(`landing/crash/part-${i}.csv`, path);
   }
   const catalogPath = join(dir, 'catalog', 'lake.duckdb');
   const table = {
     name: 'events',
     columns: [{ name: 'id', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'region', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }],
-    format: { targetFileSizeMB: 1 },
+    format: { targetFileSizeMB: options.targetFileSizeMB ?? 1 },
     ingest: { prefix: 'landing/crash/', format: 'csv' as const },
   };
   const common = {
@@ -170,7 +179,7 @@ export async function setUp(t: TestContext): Promise<CrashWorld> {
     cacheDir: join(dir, 'cache'),
   };
   const world: CrashWorld = {
-    s3, catalogPath,
+    s3, catalogPath, common,
     plan: (op) => (op === 'init-catalog' ? { op, ...common } : { op, ...common, table }),
   };
   for (const op of ['init-catalog', 'apply-table'] as const) {

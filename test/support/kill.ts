@@ -1,8 +1,8 @@
 import type { PlanInput } from '../../api/plan.ts';
 import { spawnRunner, type RunnerRun } from './runner.ts';
 
-/** KillAt is when to SIGKILL the runner: a log line matching the regex, or after ms. */
-export type KillAt = RegExp | number;
+/** KillAt is when to SIGKILL the runner: a log line matching the regex, after ms, or when the promise resolves. */
+export type KillAt = RegExp | number | Promise<string>;
 
 /**
  * runRunnerUntil spawns runner/main.ts with LOG_LEVEL=debug and SIGKILLs it as soon as a

@@ -25,11 +25,12 @@ export interface RunnerRun {
   killedAt?: string;
 }
 
-/** RunOptions: extra env, argv, and when to signal the child (a log-line regex or ms). */
+/** RunOptions: extra env, argv, and when to signal the child (a log-line regex, ms, or an outside event). */
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
-  killAt?: RegExp | number;
+  /** killAt: a stderr line matching the regex, after ms, or when the promise resolves (with the reason). */
+  killAt?: RegExp | number | Promise<string>;
   /** signal is what killAt sends (default SIGKILL). */
   signal?: NodeJS.Signals;
   /** timeoutMs SIGKILLs a child that runs longer (default 120 s) and fails the run. */
@@ -83,6 +84,7 @@ export async function spawnRunner(plan: PlanInput | string | undefined, options:
     });
     const timers = [setTimeout(() => kill('timeout'), options.timeoutMs ?? 120_000)];
     if (typeof options.killAt === 'number') timers.push(setTimeout(() => kill('timer'), options.killAt));
+    if (options.killAt instanceof Promise) options.killAt.then(kill, () => undefined);
     [run.exitCode, run.signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve([code, signal]));
