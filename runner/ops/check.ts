@@ -8,10 +8,9 @@
  */
 import type { CheckPlan } from '../../api/plan.ts';
 import { openCatalogForReading } from '../lake/catalog/index.ts';
-import { backupPrefix } from '../lake/maintain/backup-keys.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
-import { scanOpenUploads, uploadScopes } from '../lake/maintain/open-uploads.ts';
+import { scanCatalogUploads } from '../lake/maintain/open-uploads.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 import { storeOf } from './context.ts';
@@ -24,9 +23,7 @@ async function run(plan: CheckPlan, ctx: OpContext): Promise<OpOutcome> {
     const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const graceMs = plan.graceHours * 3_600_000;
     const scan = await scanBucket(refs, storeFor, ctx.now(), graceMs);
-    const backups = { bucket: plan.objectStore.bucket, prefix: backupPrefix(plan.objectStore.prefix, plan.catalog.name) };
-    const uploads = await scanOpenUploads(uploadScopes(refs, backups), storeFor, ctx.now(), graceMs);
-    if (uploads.unlisted.length > 0) ctx.log.warn({ unlisted: uploads.unlisted }, `open multipart uploads could not be listed: ${uploads.unlisted[0]}`);
+    const uploads = await scanCatalogUploads(refs, plan, storeFor, ctx.now(), graceMs, ctx.log);
     const cap = <T>(items: readonly T[]) => items.slice(0, plan.maxListed);
     const liveMissing = scan.missing.filter((file) => file.endSnapshot === null).length;
     if (scan.missing.length > 0 || scan.sizeMismatch.length > 0) {

@@ -12,11 +12,10 @@
 import type { CleanupFilesPlan } from '../../api/plan.ts';
 import { openCatalog } from '../lake/catalog/index.ts';
 import { runSql, withTransaction } from '../lake/duckdb.ts';
-import { backupPrefix } from '../lake/maintain/backup-keys.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
 import { decideScheduled, groupByBucket } from '../lake/maintain/cleanup.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
-import { abortUploads, scanOpenUploads, uploadScopes, type UploadScan } from '../lake/maintain/open-uploads.ts';
+import { abortUploads, NO_UPLOAD_SCAN, scanCatalogUploads } from '../lake/maintain/open-uploads.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 import { storeOf } from './context.ts';
@@ -33,9 +32,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const decision = decideScheduled(refs, now, graceMs);
     const orphans = plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [];
-    const backups = { bucket: plan.objectStore.bucket, prefix: backupPrefix(plan.objectStore.prefix, plan.catalog.name) };
-    const uploads: UploadScan = plan.orphans ? await scanOpenUploads(uploadScopes(refs, backups), storeFor, now, graceMs) : { abandoned: [], inFlight: 0, unlisted: [] };
-    if (uploads.unlisted.length > 0) ctx.log.warn({ unlisted: uploads.unlisted }, `open multipart uploads could not be listed: ${uploads.unlisted[0]}`);
+    const uploads = plan.orphans ? await scanCatalogUploads(refs, plan, storeFor, now, graceMs, ctx.log) : NO_UPLOAD_SCAN;
     if (uploads.abandoned.length > 0) {
       ctx.log.info({ dryRun: plan.dryRun, uploads: uploads.abandoned.slice(0, LOG_CHUNK).map((upload) => `${upload.url} ${upload.uploadId}`) },
         `cleanup ${plan.dryRun ? 'would abort' : 'aborting'} ${uploads.abandoned.length} abandoned multipart uploads`);
@@ -53,7 +50,6 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     }
     if (!plan.dryRun) {
       for (const [bucket, keys] of groupByBucket([...scheduledUrls, ...orphanUrls])) await storeFor(bucket).deleteMany(keys);
-      await abortUploads(uploads.abandoned, storeFor);
       // Rows of non-S3 paths (a local data path) stay: this runner cannot delete those files.
       const removedRows = decision.due;
       if (removedRows.length > 0) {
@@ -66,9 +62,11 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
         });
       }
     }
+    // Last: an abort that fails is logged and tried again by the next run.
+    const aborted = plan.dryRun ? uploads.abandoned.length : await abortUploads(uploads.abandoned, storeFor, ctx.log);
     const cap = (urls: string[]) => urls.slice(0, 20);
     return maintenanceOutcome(
-      `Catalog ${plan.catalog.name}: ${plan.dryRun ? 'dry run, would delete' : 'deleted'} ${scheduledUrls.length} scheduled files and ${orphanUrls.length} orphans${uploads.abandoned.length > 0 ? ` and ${plan.dryRun ? 'abort' : 'aborted'} ${uploads.abandoned.length} abandoned uploads` : ''}; ${decision.waiting} scheduled files wait for the grace period`,
+      `Catalog ${plan.catalog.name}: ${plan.dryRun ? 'dry run, would delete' : 'deleted'} ${scheduledUrls.length} scheduled files and ${orphanUrls.length} orphans${uploads.abandoned.length > 0 ? ` and ${plan.dryRun ? 'abort' : 'aborted'} ${aborted} abandoned uploads` : ''}; ${decision.waiting} scheduled files wait for the grace period`,
       {
         filesRemoved: plan.dryRun ? 0 : scheduledUrls.length + orphanUrls.length,
         bytesRemoved: plan.dryRun ? 0 : orphanBytes,
@@ -80,7 +78,8 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
           waiting: decision.waiting,
           stillReferenced: decision.stillReferenced.length,
           notS3: decision.notS3.length,
-          abandonedUploadsAborted: uploads.abandoned.length,
+          abandonedUploadsAborted: aborted,
+          abandonedUploadsLeft: uploads.abandoned.length - aborted,
           inFlightUploads: uploads.inFlight,
           uploadsListed: uploads.unlisted.length === 0,
           scheduled: cap(scheduledUrls),

@@ -75,3 +75,30 @@ test('a store that cannot list multipart uploads: check and cleanup-files say so
   assert.deepEqual(await world.keys('main/events/region=EU/ducklake-0193aaaa'), []);
   assert.ok(proxy.counters.faults > 0, 'the listing went through the proxy');
 });
+
+test('an abort the store refuses is logged and left for the next cleanup-files, which aborts it', async (t) => {
+  const world = await startMaintainWorld(t);
+  await world.applyTable(eventsTable());
+  await world.ingestCsv(eventsTable(), 'a.csv', csvRows([[1, '2026-11-01 10:00:00', 'EU', 1]]));
+  await beginUploads(world, [LAKE_FILE]);
+  const orphan = LAKE_FILE.replace('000000000001', '000000000002');
+  await world.put(orphan, 'orphan');
+  const proxy = await startFaultProxy({
+    target: world.s3.endpoint, failRate: 1, seed: 5, mode: '500',
+    eligible: (method, url) => method === 'DELETE' && /[?&]uploadId=/.test(url),
+  });
+  t.after(() => proxy.close());
+  const store = world.s3.makeStore({ endpoint: proxy.endpoint });
+  const later = () => new Date(Date.now() + 25 * HOUR);
+
+  const refused = await world.runOp({ op: 'cleanup-files' }, { store, storeFor: () => store, now: later });
+  assert.equal(refused.details?.orphansDeleted, 1, 'the rest of the cleanup went ahead');
+  assert.equal(refused.details?.abandonedUploadsAborted, 0);
+  assert.equal(refused.details?.abandonedUploadsLeft, 1);
+  assert.ok(world.logs.some((line) => line.level === 40 && /1 abandoned multipart uploads could not be aborted: abort of multipart upload .* failed: HTTP 500/.test(String(line.msg))));
+  assert.deepEqual(await openKeys(world), [LAKE_FILE]);
+
+  const retried = await world.runOp({ op: 'cleanup-files' }, { now: later });
+  assert.equal(retried.details?.abandonedUploadsAborted, 1);
+  assert.deepEqual(await openKeys(world), []);
+});

@@ -6,8 +6,9 @@
  * directory, or a backup of this catalog. Younger ones may still be in flight; uploads of
  * any other key belong to someone else. Both are left alone.
  */
+import type { Logger } from 'pino';
 import type { OpenUpload } from '../../storage/object-store.ts';
-import { toBackupObject } from './backup-keys.ts';
+import { backupPrefix, toBackupObject } from './backup-keys.ts';
 import type { StoreLookup } from './bucket-scan.ts';
 import { LAKE_FILE_NAME, listingPrefixes, type CatalogRefs } from './file-refs.ts';
 import { mapLimit } from './map-limit.ts';
@@ -68,10 +69,43 @@ export async function scanOpenUploads(scopes: readonly UploadScope[], storeFor: 
   return scan;
 }
 
+/** NO_UPLOAD_SCAN is the scan of nothing (an op told to leave uploads alone). */
+export const NO_UPLOAD_SCAN: UploadScan = { abandoned: [], inFlight: 0, unlisted: [] };
+
+/** CatalogPlace names a catalog and its object store, as every maintenance plan does. */
+export interface CatalogPlace {
+  catalog: { name: string };
+  objectStore: { bucket: string; prefix: string };
+}
+
+/**
+ * scanCatalogUploads scans the catalog's table directories and its backup prefix (reads
+ * only) and logs a warning naming the first prefix it could not list.
+ */
+export async function scanCatalogUploads(refs: CatalogRefs, plan: CatalogPlace, storeFor: StoreLookup, now: Date, graceMs: number, log: Logger): Promise<UploadScan> {
+  const backups = { bucket: plan.objectStore.bucket, prefix: backupPrefix(plan.objectStore.prefix, plan.catalog.name) };
+  const scan = await scanOpenUploads(uploadScopes(refs, backups), storeFor, now, graceMs);
+  if (scan.unlisted.length > 0) log.warn({ unlisted: scan.unlisted }, `open multipart uploads could not be listed: ${scan.unlisted[0]}`);
+  return scan;
+}
+
 /** ABORT_CONCURRENCY is how many aborts are in flight at once. */
 const ABORT_CONCURRENCY = 8;
 
-/** abortUploads aborts each upload, a few at a time (side effect: their parts are dropped). */
-export async function abortUploads(uploads: readonly AbandonedUpload[], storeFor: StoreLookup): Promise<void> {
-  await mapLimit(uploads, ABORT_CONCURRENCY, (upload) => storeFor(upload.bucket).abortUpload(upload.key, upload.uploadId));
+/**
+ * abortUploads aborts each upload, a few at a time, and returns how many it aborted (side
+ * effect: their parts are dropped). An abort that fails is logged and left for the next
+ * run: it must not hold up the rest of a cleanup.
+ */
+export async function abortUploads(uploads: readonly AbandonedUpload[], storeFor: StoreLookup, log: Logger): Promise<number> {
+  const failures: string[] = [];
+  await mapLimit(uploads, ABORT_CONCURRENCY, async (upload) => {
+    try {
+      await storeFor(upload.bucket).abortUpload(upload.key, upload.uploadId);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  });
+  if (failures.length > 0) log.warn({ failures: failures.slice(0, 20) }, `${failures.length} abandoned multipart uploads could not be aborted: ${failures[0]}`);
+  return uploads.length - failures.length;
 }
