@@ -1,9 +1,11 @@
 // cli/demo.ts: the README's first command. Runs the runner end to end on this machine:
 // an embedded S3 server, a DuckLake catalog, a partitioned table filled from CSV, JSON and
 // Parquet landing files, a query, and a time-travel query. Prints what it did.
+// `--data-dir <dir>` puts its catalog, cache and S3 data there (default .featherman/demo).
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { extname, join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { PlanInput } from '../api/plan.ts';
 import type { LakeTableSpecInput } from '../api/table-spec.ts';
@@ -13,7 +15,11 @@ import { quoteString } from '../runner/lake/sql.ts';
 import { createS3ObjectStore } from '../runner/storage/s3-object-store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const WORK = join(ROOT, '.featherman', 'demo');
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: join(ROOT, '.featherman', 'demo') } } });
+const WORK = resolve(values['data-dir']);
+
+/** LANDING_FORMATS maps a landing sample's extension to its prefix and ingest format. */
+const LANDING_FORMATS: Record<string, 'csv' | 'json' | 'parquet'> = { '.csv': 'csv', '.json': 'json', '.parquet': 'parquet' };
 
 function step(text: string): void {
   console.log(`\n== ${text}`);
@@ -68,8 +74,9 @@ async function main(): Promise<void> {
 
   step('Landing files: CSV, then JSON, then Parquet');
   const landing = join(ROOT, 'examples', 'landing', 'sales');
-  for (const file of await readdir(landing)) {
-    const format = file.endsWith('.csv') ? 'csv' : 'json';
+  for (const file of (await readdir(landing)).sort()) {
+    const format = LANDING_FORMATS[extname(file)];
+    if (!format) continue;
     await store.putBytes(`landing/sales/${format}/${file}`, await readFile(join(landing, file)));
     console.log(`uploaded s3://lake/landing/sales/${format}/${file}`);
   }
