@@ -34,7 +34,13 @@ function tableRef(table: DuckLakeTable | undefined): { schema: string; name: str
   return { schema: table?.spec.schema ?? 'main', name: table?.spec.name ?? '' };
 }
 
-/** MAINTENANCE_RULES: TTL hourly per table, compaction daily per table, snapshot expiry and the consistency check daily per catalog. */
+/**
+ * MAINTENANCE_RULES: TTL hourly per table, compaction daily per table, and daily per
+ * catalog snapshot expiry, the consistency check and file cleanup. Cleanup closes the
+ * chain: TTL and compaction end files, snapshot expiry schedules them, cleanup deletes them
+ * once past the grace period (24 h), with the orphans and open uploads that crashed runs
+ * left. Without it no byte of expired data ever left the bucket.
+ */
 export const MAINTENANCE_RULES: readonly MaintenanceRule[] = [
   {
     op: 'expire-rows', scope: 'table', everySeconds: 3600, readOnly: false,
@@ -44,6 +50,7 @@ export const MAINTENANCE_RULES: readonly MaintenanceRule[] = [
   { op: 'compact', scope: 'table', everySeconds: DAY, readOnly: false, applies: () => true, fields: (_catalog, table) => ({ table: tableRef(table) }) },
   { op: 'expire-snapshots', scope: 'catalog', everySeconds: DAY, readOnly: false, applies: () => true, fields: () => ({}) },
   { op: 'check', scope: 'catalog', everySeconds: DAY, readOnly: true, applies: () => true, fields: () => ({}) },
+  { op: 'cleanup-files', scope: 'catalog', everySeconds: DAY, readOnly: false, applies: () => true, fields: () => ({}) },
 ];
 
 function planOf(op: JobOp, catalog: DuckLakeCatalog, fields: Record<string, unknown>): Plan {

@@ -46,23 +46,28 @@ describe('sweep, query and single-handler mode over HTTP', () => {
     await finishAll(world, 'init-catalog', { snapshotId: 1 });
     const second = await sendEvent(world, '/sweep', ping(), 'structured');
     assert.equal(second.status, 200, JSON.stringify(second.body));
-    assert.deepEqual(await opsOf(world), ['apply-table', 'backup', 'check', 'expire-snapshots', 'init-catalog']);
+    assert.deepEqual(await opsOf(world), ['apply-table', 'backup', 'check', 'cleanup-files', 'expire-snapshots', 'init-catalog']);
 
     await finishAll(world, 'apply-table', { snapshotId: 2 });
     const third = await sendEvent(world, '/sweep', ping());
     assert.equal(third.status, 200, JSON.stringify(third.body));
     assert.deepEqual(third.body.maintenanceJobs.map((name: string) => name.split('-').slice(1, -2).join('-')).sort(), ['compact', 'expire-rows', 'ingest'],
       'a table with landing files also gets a catch-up ingest, for notifications that were lost');
-    assert.deepEqual(await opsOf(world), ['apply-table', 'backup', 'check', 'compact', 'expire-rows', 'expire-snapshots', 'ingest', 'ingest', 'init-catalog']);
+    assert.deepEqual(await opsOf(world), ['apply-table', 'backup', 'check', 'cleanup-files', 'compact', 'expire-rows', 'expire-snapshots', 'ingest', 'ingest', 'init-catalog']);
     const ingestJobs = (await featherJobs(world)).filter((job) => job.metadata.labels?.['featherman.dev/operation'] === 'ingest');
     assert.equal(ingestJobs.length, 2, 'the catch-up ingest after apply-table and the sweep\'s periodic one');
     const plan = JSON.parse(String(((await featherJobs(world)).find((job) => job.metadata.labels?.['featherman.dev/operation'] === 'expire-rows')
       ?.spec.template.spec.containers[0]?.env as Array<{ name: string; value?: string }> | undefined)?.find((item) => item.name === 'FEATHERMAN_PLAN')?.value)) as { table: unknown };
     assert.deepEqual(plan.table, { schema: 'main', name: 'events', ttlDays: 30, ttlColumn: 'ts' });
+    // What TTL and snapshot expiry leave for deletion leaves the bucket through the daily cleanup.
+    const cleanup = (await featherJobs(world)).find((job) => job.metadata.labels?.['featherman.dev/operation'] === 'cleanup-files');
+    const cleanupPlan = JSON.parse(String((cleanup?.spec.template.spec.containers[0]?.env as Array<{ name: string; value?: string }> | undefined)
+      ?.find((item) => item.name === 'FEATHERMAN_PLAN')?.value)) as Record<string, unknown>;
+    assert.deepEqual([cleanupPlan.op, cleanupPlan.graceHours, cleanupPlan.orphans, cleanupPlan.dryRun], ['cleanup-files', 24, true, false]);
 
     const again = await sendEvent(world, '/sweep', ping());
     assert.deepEqual(again.body.maintenanceJobs, []);
-    assert.equal((await featherJobs(world)).length, 9);
+    assert.equal((await featherJobs(world)).length, 10);
   });
 
   it('runs a query once and copies rows, preview and snapshot into its status', async () => {
