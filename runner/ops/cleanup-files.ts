@@ -2,7 +2,8 @@
  * The cleanup-files operation: delete the objects scheduled for deletion once the grace
  * period has passed (then their rows), and orphan objects: lake files under a table's
  * directory that no row references and that are older than the grace period. Backups and
- * the catalog are never candidates, nor anything not named like a lake file. With orphans,
+ * the catalog are never candidates, nor anything not named like a lake file, nor anything
+ * older than a restore of the catalog (restore-marker.ts). With orphans,
  * abandoned multipart uploads of lake files and backups (older than the grace period) are
  * aborted too: their parts are stored and billed, and no object will ever hold them. A dry run
  * logs and returns what it would delete and touches nothing. Objects are deleted before
@@ -13,10 +14,11 @@ import type { CleanupFilesPlan } from '../../api/plan.ts';
 import { openCatalog } from '../lake/catalog/index.ts';
 import { runSql, withTransaction } from '../lake/duckdb.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
-import { decideScheduled, groupByBucket } from '../lake/maintain/cleanup.ts';
+import { decideScheduled, groupByBucket, keepFromBeforeRestore } from '../lake/maintain/cleanup.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
 import { abortUploads, NO_UPLOAD_SCAN, scanCatalogUploads } from '../lake/maintain/open-uploads.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import { readRestoredAt } from '../lake/maintain/restore-marker.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 import { storeOf } from './context.ts';
 
@@ -31,7 +33,12 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
     const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const decision = decideScheduled(refs, now, graceMs);
-    const orphans = plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [];
+    const restoredAt = await readRestoredAt(catalog.connection);
+    const { deletable: orphans, kept: keptFromBeforeRestore } = keepFromBeforeRestore(plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [], restoredAt);
+    if (keptFromBeforeRestore.length > 0) {
+      ctx.log.info({ restoredAt: restoredAt?.toISOString(), objects: keptFromBeforeRestore.slice(0, 20).map((object) => object.url) },
+        `kept ${keptFromBeforeRestore.length} unreferenced objects older than the catalog's restore: a newer backup or the replaced catalog may reference them`);
+    }
     const uploads = plan.orphans ? await scanCatalogUploads(refs, plan, storeFor, now, graceMs, ctx.log) : NO_UPLOAD_SCAN;
     if (uploads.abandoned.length > 0) {
       ctx.log.info({ dryRun: plan.dryRun, uploads: uploads.abandoned.slice(0, LOG_CHUNK).map((upload) => `${upload.url} ${upload.uploadId}`) },
@@ -78,6 +85,8 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
           waiting: decision.waiting,
           stillReferenced: decision.stillReferenced.length,
           notS3: decision.notS3.length,
+          orphansKeptFromBeforeRestore: keptFromBeforeRestore.length,
+          ...(restoredAt ? { restoredAt: restoredAt.toISOString() } : {}),
           abandonedUploadsAborted: aborted,
           abandonedUploadsLeft: uploads.abandoned.length - aborted,
           inFlightUploads: uploads.inFlight,

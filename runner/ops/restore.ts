@@ -2,7 +2,9 @@
  * The restore operation: download a named backup (or the latest), verify that it opens
  * and is a DuckLake 1.0 catalog, and move it into place of a missing catalog file. An
  * existing catalog is refused unless the plan says `overwrite: true`; then it is kept
- * beside the new one as `<catalog>.replaced-<time>` rather than deleted.
+ * beside the new one as `<catalog>.replaced-<time>` rather than deleted. The restored
+ * catalog records the restore (restore-marker.ts), so that cleanup-files keeps the objects
+ * that the replaced catalog or newer backups may still reference.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { backupName, backupPrefix } from '../lake/maintain/backup-keys.ts';
 import { listBackups } from '../lake/maintain/backup-list.ts';
 import { verifyCatalogFile } from '../lake/maintain/catalog-copy.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
+import { markRestored } from '../lake/maintain/restore-marker.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 
 async function exists(path: string): Promise<boolean> {
@@ -49,6 +52,8 @@ async function run(plan: RestorePlan, ctx: OpContext): Promise<OpOutcome> {
   try {
     await ctx.store.getToFile(chosen.key, temp);
     const facts = await verifyCatalogFile(temp, `backup s3://${ctx.store.bucket}/${chosen.key}`, ctx.log);
+    // Before it is in place: cleanup-files must never delete what the lineage left behind.
+    await markRestored(temp, chosen.name, ctx.now());
     let replaced: string | undefined;
     const suffix = backupName(ctx.now()).replace('.ducklake', '');
     if (present) {

@@ -40,3 +40,16 @@ export function groupByBucket(urls: Iterable<string>): Map<string, string[]> {
   }
   return groups;
 }
+
+/**
+ * keepFromBeforeRestore splits orphans into those cleanup may delete and those it keeps
+ * because they are older than the catalog's restore (pure): objects the restored catalog
+ * does not reference but a newer backup or the replaced catalog may (restore-marker.ts).
+ */
+export function keepFromBeforeRestore<T extends { lastModified: Date }>(orphans: readonly T[], restoredAt: Date | undefined): { deletable: T[]; kept: T[] } {
+  if (restoredAt === undefined) return { deletable: [...orphans], kept: [] };
+  const deletable: T[] = [];
+  const kept: T[] = [];
+  for (const orphan of orphans) (orphan.lastModified.getTime() < restoredAt.getTime() ? kept : deletable).push(orphan);
+  return { deletable, kept };
+}
