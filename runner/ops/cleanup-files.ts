@@ -2,8 +2,9 @@
  * The cleanup-files operation: delete the objects scheduled for deletion once the grace
  * period has passed (then their rows), and orphan objects: lake files under a table's
  * directory that no row references and that are older than the grace period. Backups and
- * the catalog are never candidates, nor anything not named like a lake file, nor anything
- * older than a restore of the catalog (restore-marker.ts). With orphans,
+ * the catalog are never candidates, nor anything not named like a lake file. After a
+ * restore, while a newer backup of the lineage it left is kept, nothing older than the
+ * restore is deleted and scheduled files wait (restore-marker.ts). With orphans,
  * abandoned multipart uploads of lake files and backups (older than the grace period) are
  * aborted too: their parts are stored and billed, and no object will ever hold them. A dry run
  * logs and returns what it would delete and touches nothing. Objects are deleted before
@@ -14,11 +15,12 @@ import type { CleanupFilesPlan } from '../../api/plan.ts';
 import { openCatalog } from '../lake/catalog/index.ts';
 import { runSql, withTransaction } from '../lake/duckdb.ts';
 import { scanBucket } from '../lake/maintain/bucket-scan.ts';
-import { decideScheduled, groupByBucket, keepFromBeforeRestore } from '../lake/maintain/cleanup.ts';
+import { backupPrefix } from '../lake/maintain/backup-keys.ts';
+import { decideScheduled, groupByBucket, keepFromBefore } from '../lake/maintain/cleanup.ts';
 import { readCatalogRefs } from '../lake/maintain/file-refs.ts';
 import { abortUploads, NO_UPLOAD_SCAN, scanCatalogUploads } from '../lake/maintain/open-uploads.ts';
 import { maintenanceOutcome } from '../lake/maintain/outcome.ts';
-import { readRestoredAt } from '../lake/maintain/restore-marker.ts';
+import { readRestoreGuard } from '../lake/maintain/restore-marker.ts';
 import type { Operation, OpContext, OpOutcome } from './context.ts';
 import { storeOf } from './context.ts';
 
@@ -33,18 +35,20 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     const refs = await readCatalogRefs(catalog.connection, catalog.dataPath);
     const storeFor = (bucket: string) => storeOf(ctx, bucket);
     const decision = decideScheduled(refs, now, graceMs);
-    const restoredAt = await readRestoredAt(catalog.connection);
-    const { deletable: orphans, kept: keptFromBeforeRestore } = keepFromBeforeRestore(plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [], restoredAt);
-    if (keptFromBeforeRestore.length > 0) {
-      ctx.log.info({ restoredAt: restoredAt?.toISOString(), objects: keptFromBeforeRestore.slice(0, 20).map((object) => object.url) },
-        `kept ${keptFromBeforeRestore.length} unreferenced objects older than the catalog's restore: a newer backup or the replaced catalog may reference them`);
+    // After a restore, a kept backup of the lineage it left may need any older object.
+    const guard = await readRestoreGuard(catalog.connection, ctx.store, backupPrefix(plan.objectStore.prefix, plan.catalog.name));
+    const due = guard ? [] : decision.due;
+    const { deletable: orphans, kept: keptFromBeforeRestore } = keepFromBefore(plan.orphans ? (await scanBucket(refs, storeFor, now, graceMs)).orphans : [], guard?.since);
+    if (guard) {
+      ctx.log.info({ restoredAt: guard.since.toISOString(), newerBackups: guard.newerBackups, kept: keptFromBeforeRestore.slice(0, 20).map((object) => object.url) },
+        `the catalog was restored at ${guard.since.toISOString()} and ${guard.newerBackups.length} newer backups are kept: deleting nothing older than the restore (${keptFromBeforeRestore.length} unreferenced objects kept, ${decision.due.length} scheduled files deferred)`);
     }
     const uploads = plan.orphans ? await scanCatalogUploads(refs, plan, storeFor, now, graceMs, ctx.log) : NO_UPLOAD_SCAN;
     if (uploads.abandoned.length > 0) {
       ctx.log.info({ dryRun: plan.dryRun, uploads: uploads.abandoned.slice(0, LOG_CHUNK).map((upload) => `${upload.url} ${upload.uploadId}`) },
         `cleanup ${plan.dryRun ? 'would abort' : 'aborting'} ${uploads.abandoned.length} abandoned multipart uploads`);
     }
-    const scheduledUrls = decision.due.map((row) => row.url);
+    const scheduledUrls = due.map((row) => row.url);
     const orphanUrls = orphans.map((object) => object.url);
     const orphanBytes = orphans.reduce((sum, object) => sum + object.size, 0);
     const verb = plan.dryRun ? 'would delete' : 'deleting';
@@ -58,7 +62,7 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
     if (!plan.dryRun) {
       for (const [bucket, keys] of groupByBucket([...scheduledUrls, ...orphanUrls])) await storeFor(bucket).deleteMany(keys);
       // Rows of non-S3 paths (a local data path) stay: this runner cannot delete those files.
-      const removedRows = decision.due;
+      const removedRows = due;
       if (removedRows.length > 0) {
         await withTransaction(catalog.connection, async (connection) => {
           for (let start = 0; start < removedRows.length; start += ROW_BATCH) {
@@ -86,7 +90,8 @@ async function run(plan: CleanupFilesPlan, ctx: OpContext): Promise<OpOutcome> {
           stillReferenced: decision.stillReferenced.length,
           notS3: decision.notS3.length,
           orphansKeptFromBeforeRestore: keptFromBeforeRestore.length,
-          ...(restoredAt ? { restoredAt: restoredAt.toISOString() } : {}),
+          scheduledDeferred: decision.due.length - due.length,
+          ...(guard ? { restoreGuard: { since: guard.since.toISOString(), newerBackups: guard.newerBackups.slice(0, 5) } } : {}),
           abandonedUploadsAborted: aborted,
           abandonedUploadsLeft: uploads.abandoned.length - aborted,
           inFlightUploads: uploads.inFlight,

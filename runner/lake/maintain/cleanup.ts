@@ -3,6 +3,7 @@
  * files past the grace period, unless a data or delete file row still names the same
  * object (a path reused by a later commit must never be deleted), and orphans.
  */
+import { backupTime as backupTimeOf } from './backup-keys.ts';
 import { parseS3Url, type CatalogRefs, type ScheduledRef } from './file-refs.ts';
 
 /** CleanupDecision splits the scheduled rows into due, waiting and still referenced. */
@@ -42,14 +43,32 @@ export function groupByBucket(urls: Iterable<string>): Map<string, string[]> {
 }
 
 /**
- * keepFromBeforeRestore splits orphans into those cleanup may delete and those it keeps
- * because they are older than the catalog's restore (pure): objects the restored catalog
- * does not reference but a newer backup or the replaced catalog may (restore-marker.ts).
+ * RestoreGuard says that objects older than `since` must stay: the catalog was restored
+ * from a backup, and `newerBackups` (taken after that backup, before the restore) may
+ * reference rows the restored catalog lost track of.
  */
-export function keepFromBeforeRestore<T extends { lastModified: Date }>(orphans: readonly T[], restoredAt: Date | undefined): { deletable: T[]; kept: T[] } {
-  if (restoredAt === undefined) return { deletable: [...orphans], kept: [] };
+export interface RestoreGuard {
+  since: Date;
+  newerBackups: string[];
+}
+
+/**
+ * restoreGuard decides whether a restore still protects older objects (pure): as long as a
+ * backup of the lineage the restore left is kept, that is one taken after the backup
+ * restored from and before the restore. Backup retention ends the guard.
+ */
+export function restoreGuard(restore: { at: Date; backupName: string } | undefined, backups: ReadonlyArray<{ name: string; time: Date }>): RestoreGuard | undefined {
+  if (!restore) return undefined;
+  const from = backups.find((backup) => backup.name === restore.backupName)?.time ?? backupTimeOf(restore.backupName);
+  const newer = backups.filter((backup) => backup.name !== restore.backupName && (from === undefined || backup.time > from) && backup.time < restore.at);
+  return newer.length === 0 ? undefined : { since: restore.at, newerBackups: newer.map((backup) => backup.name) };
+}
+
+/** keepFromBefore splits objects into those cleanup may delete and those older than `since` it keeps (pure). */
+export function keepFromBefore<T extends { lastModified: Date }>(objects: readonly T[], since: Date | undefined): { deletable: T[]; kept: T[] } {
+  if (since === undefined) return { deletable: [...objects], kept: [] };
   const deletable: T[] = [];
   const kept: T[] = [];
-  for (const orphan of orphans) (orphan.lastModified.getTime() < restoredAt.getTime() ? kept : deletable).push(orphan);
+  for (const object of objects) (object.lastModified.getTime() < since.getTime() ? kept : deletable).push(object);
   return { deletable, kept };
 }
