@@ -48,6 +48,8 @@ export type ConditionReason =
   | 'WaitingForTables'
   /** BackupFailed: the last scheduled backup of the catalog failed. */
   | 'BackupFailed'
+  /** MaintenanceFailed: the last run of a periodic operation (TTL expiry, compaction, snapshot expiry, check, cleanup) failed. */
+  | 'MaintenanceFailed'
   /** InvalidPodTemplate: the runner pod template ConfigMap (spec.podTemplate.configMapRef) is missing, lacks the key `template`, or holds an invalid template. */
   | 'InvalidPodTemplate'
   /** Idle: nothing is in progress. */

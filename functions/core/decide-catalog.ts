@@ -7,6 +7,7 @@ import type { Action, ControlConfig, Decision } from './actions.ts';
 import { degraded, findCondition, ready, reconciling, type ConditionInput } from './conditions.ts';
 import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
+import { CATALOG_MAINTENANCE, failedMaintenance } from './maintenance-failure.ts';
 import { FINALIZER } from './names.ts';
 import { buildInitCatalogPlan, buildRestorePlan, catalogDataPath } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog } from './resources.ts';
@@ -44,13 +45,18 @@ function decideDeletion(catalog: DuckLakeCatalog, observed: CatalogObserved, now
   return { actions: events, status };
 }
 
-// Backups are started by the sweep; their outcome shows as lastBackup and Degraded.
-function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus): { status: DuckLakeCatalogStatus; degraded: ConditionInput } {
+// Backups and the catalog's other maintenance are started by the sweep; their outcome
+// shows as lastBackup and Degraded (a failed backup first, then other failed maintenance).
+function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus): { status: DuckLakeCatalogStatus; degraded: ConditionInput; failedJob?: string } {
+  const maintenance = failedMaintenance(jobs, CATALOG_MAINTENANCE);
+  const otherwise = maintenance
+    ? { degraded: degraded(true, 'MaintenanceFailed', maintenance.message), failedJob: maintenance.job.name }
+    : { degraded: degraded(false) };
   const last = latestJob(jobs.filter((job) => job.op === 'backup'));
-  if (last === undefined) return { status, degraded: degraded(false) };
-  if (last.state === 'Failed') return { status, degraded: degraded(true, 'BackupFailed', last.message ?? `Backup Job ${last.name} of catalog ${catalog.metadata.name} failed.`) };
+  if (last === undefined) return { status, ...otherwise };
+  if (last.state === 'Failed') return { status, degraded: degraded(true, 'BackupFailed', last.message ?? `Backup Job ${last.name} of catalog ${catalog.metadata.name} failed.`), failedJob: last.name };
   const lastBackup = last.completionTime;
-  return { status: lastBackup !== undefined && (status.lastBackup ?? '') < lastBackup ? { ...status, lastBackup } : status, degraded: degraded(false) };
+  return { status: lastBackup !== undefined && (status.lastBackup ?? '') < lastBackup ? { ...status, lastBackup } : status, ...otherwise };
 }
 
 // spec.restore is honoured only when the catalog is created: before it was ever
@@ -154,5 +160,9 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     readyEvent = eventAction(owner, 'Normal', 'Ready', message, name, now);
   }
   if (readyEvent && transitioned(previous.conditions, status.conditions ?? [])) actions.push(readyEvent);
+  const degradedNow = findCondition(status.conditions, 'Degraded');
+  if (backups.failedJob !== undefined && degradedNow?.status === 'True' && findCondition(previous.conditions, 'Degraded')?.status !== 'True') {
+    actions.push(eventAction(owner, 'Warning', degradedNow.reason, degradedNow.message, backups.failedJob, now));
+  }
   return { actions, status };
 }

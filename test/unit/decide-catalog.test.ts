@@ -107,6 +107,22 @@ describe('decideCatalog', () => {
     assert.deepEqual([findCondition(second.status.conditions, 'Degraded')?.reason, findCondition(second.status.conditions, 'Degraded')?.message], ['BackupFailed', bad.message]);
     assert.equal(second.status.lastBackup, '2026-11-25T03:00:40Z');
   });
+
+  it('reports failed snapshot expiry, check or cleanup as Degraded MaintenanceFailed with one Warning Event, until that operation succeeds again', () => {
+    const init = decideCatalog(catalog(), observed(), NOW);
+    const done: ObservedJob = { name: jobName(init.actions), op: 'init-catalog', state: 'Succeeded', result: { op: 'init-catalog', ok: true, snapshotId: 0, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 40 } };
+    const ready = decideCatalog(catalog({ status: init.status }), observed([done]), LATER);
+    const cleanup: ObservedJob = { name: 'fm-cleanup-files-lake-1', op: 'cleanup-files', state: 'Failed', completionTime: '2026-11-26T00:01:00Z', message: 'Access Denied on s3://lake-data/wh/. (FM_ERR_OBJECT_STORE)' };
+    const check: ObservedJob = { name: 'fm-check-lake-1', op: 'check', state: 'Succeeded', completionTime: '2026-11-26T00:02:00Z' };
+    const failed = decideCatalog(catalog({ status: ready.status }), observed([done, check, cleanup]), LATER);
+    const degradedNow = findCondition(failed.status.conditions, 'Degraded');
+    assert.deepEqual([degradedNow?.status, degradedNow?.reason, degradedNow?.message], ['True', 'MaintenanceFailed', `File cleanup (Job fm-cleanup-files-lake-1) failed: ${cleanup.message}`]);
+    assert.equal(findCondition(failed.status.conditions, 'Ready')?.status, 'True', 'the catalog stays usable');
+    assert.deepEqual(types(failed.actions), ['emitEvent:MaintenanceFailed']);
+    assert.deepEqual(decideCatalog(catalog({ status: failed.status }), observed([done, check, cleanup]), LATER).actions, [], 'a replay is silent');
+    const again: ObservedJob = { name: 'fm-cleanup-files-lake-2', op: 'cleanup-files', state: 'Succeeded', completionTime: '2026-11-27T00:01:00Z' };
+    assert.equal(findCondition(decideCatalog(catalog({ status: failed.status }), observed([done, check, cleanup, again]), LATER).status.conditions, 'Degraded')?.status, 'False');
+  });
 });
 
 describe('decideCatalog on a spec change', () => {

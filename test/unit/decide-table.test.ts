@@ -235,6 +235,22 @@ describe('decideTable: ingest', () => {
     const replay = decideTable(table({ status: decision.status }), observed([failed]), LATER);
     assert.deepEqual(replay.actions, []);
   });
+
+  it('reports failed TTL expiry or compaction as Degraded until a later run of that operation succeeds', () => {
+    const status = appliedStatus();
+    const ttl: ObservedJob = { name: 'fm-expire-rows-sales-a', op: 'expire-rows', state: 'Failed', completionTime: '2026-11-25T10:21:00Z', message: 'Access Denied on s3://lake-data/wh/main/sales/. (FM_ERR_OBJECT_STORE)' };
+    const compacted: ObservedJob = { name: 'fm-compact-sales-a', op: 'compact', state: 'Succeeded', completionTime: '2026-11-25T10:22:00Z' };
+    const decision = decideTable(table({ status }), observed([ttl, compacted]), LATER);
+    assert.equal(readyOf(decision.status)?.status, 'True');
+    const degradedNow = findCondition(decision.status.conditions, 'Degraded');
+    assert.deepEqual([degradedNow?.status, degradedNow?.reason], ['True', 'MaintenanceFailed']);
+    assert.equal(degradedNow?.message, `TTL expiry (Job fm-expire-rows-sales-a) failed: ${ttl.message}`);
+    assert.deepEqual(types(decision.actions), ['emitEvent:MaintenanceFailed']);
+    assert.deepEqual(decideTable(table({ status: decision.status }), observed([ttl, compacted]), LATER).actions, [], 'a replay is silent');
+    const ttlAgain: ObservedJob = { name: 'fm-expire-rows-sales-b', op: 'expire-rows', state: 'Succeeded', completionTime: '2026-11-25T11:21:00Z' };
+    const healed = decideTable(table({ status: decision.status }), observed([ttl, compacted, ttlAgain]), LATER);
+    assert.equal(findCondition(healed.status.conditions, 'Degraded')?.status, 'False');
+  });
 });
 
 describe('decideTable: deletion', () => {
