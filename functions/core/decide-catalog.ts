@@ -161,7 +161,8 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
   }
   if (readyEvent && transitioned(previous.conditions, status.conditions ?? [])) actions.push(readyEvent);
   const degradedNow = findCondition(status.conditions, 'Degraded');
-  if (backups.failedJob !== undefined && degradedNow?.status === 'True' && findCondition(previous.conditions, 'Degraded')?.status !== 'True') {
+  const byMaintenance = degradedNow?.reason === 'BackupFailed' || degradedNow?.reason === 'MaintenanceFailed';
+  if (backups.failedJob !== undefined && degradedNow?.status === 'True' && byMaintenance && findCondition(previous.conditions, 'Degraded')?.status !== 'True') {
     actions.push(eventAction(owner, 'Warning', degradedNow.reason, degradedNow.message, backups.failedJob, now));
   }
   return { actions, status };
