@@ -53,9 +53,17 @@ export const MAINTENANCE_RULES: readonly MaintenanceRule[] = [
   { op: 'cleanup-files', scope: 'catalog', everySeconds: DAY, readOnly: false, applies: () => true, fields: () => ({}) },
 ];
 
+/**
+ * MAINTENANCE_LOCK_WAIT_SECONDS is how long a maintenance Job waits for the catalog lock.
+ * A catalog's daily Jobs start in the same sweep and take turns on the lock (compaction of
+ * a large table can hold it for minutes); the default minute would fail them for no fault.
+ */
+export const MAINTENANCE_LOCK_WAIT_SECONDS = 900;
+
 function planOf(op: JobOp, catalog: DuckLakeCatalog, fields: Record<string, unknown>): Plan {
   const input = {
     op,
+    lockTimeoutSeconds: MAINTENANCE_LOCK_WAIT_SECONDS,
     catalog: buildCatalogPlan(catalog),
     objectStore: buildObjectStorePlan(catalog.spec.objectStore, catalog.spec.encryption?.kmsKeyId),
     cacheDir: CACHE_DIR,

@@ -64,6 +64,7 @@ describe('sweep, query and single-handler mode over HTTP', () => {
     const cleanupPlan = JSON.parse(String((cleanup?.spec.template.spec.containers[0]?.env as Array<{ name: string; value?: string }> | undefined)
       ?.find((item) => item.name === 'FEATHERMAN_PLAN')?.value)) as Record<string, unknown>;
     assert.deepEqual([cleanupPlan.op, cleanupPlan.graceHours, cleanupPlan.orphans, cleanupPlan.dryRun], ['cleanup-files', 24, true, false]);
+    assert.equal(cleanupPlan.lockTimeoutSeconds, 900, 'the daily Jobs of a catalog take turns on its lock');
 
     const again = await sendEvent(world, '/sweep', ping());
     assert.deepEqual(again.body.maintenanceJobs, []);
