@@ -14,3 +14,16 @@ export type Condition = z.infer<typeof Condition>;
 /** Phase is the coarse state shown in `kubectl get`. */
 export const Phase = z.enum(['Pending', 'Running', 'Succeeded', 'Failed']);
 export type Phase = z.infer<typeof Phase>;
+
+/**
+ * MaintenanceFailure is the last failed run of a periodic operation that no later run of
+ * the same operation has made good. It outlives the failed Job, which is deleted an hour
+ * after it finishes.
+ */
+export const MaintenanceFailure = z.object({
+  operation: z.string().max(32).describe('The runner operation: expire-rows, compact, expire-snapshots, check or cleanup-files.'),
+  job: z.string().max(63).describe('The Job that failed.'),
+  failedAt: z.string().describe('When it failed (RFC 3339).'),
+  message: z.string().max(1024).describe("The runner's error."),
+});
+export type MaintenanceFailure = z.infer<typeof MaintenanceFailure>;

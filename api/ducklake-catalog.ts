@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition, Phase } from './condition.ts';
+import { Condition, MaintenanceFailure, Phase } from './condition.ts';
 import { ObjectStoreSpec } from './object-store-spec.ts';
 import type { CrdDefinition } from './crd-definition.ts';
 
@@ -53,6 +53,7 @@ export const DuckLakeCatalogStatus = z.object({
   tableCount: z.number().int().optional().describe('Tables in the catalog.'),
   dataPath: z.string().optional().describe('The catalog data path (s3://bucket/prefix/).'),
   lastBackup: z.string().optional().describe('Time of the last successful backup.'),
+  maintenanceFailure: MaintenanceFailure.optional().describe('The last failed maintenance run (Degraded=MaintenanceFailed), kept until a later run of the same operation succeeds.'),
 });
 export type DuckLakeCatalogStatus = z.infer<typeof DuckLakeCatalogStatus>;
 

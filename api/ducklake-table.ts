@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition, Phase } from './condition.ts';
+import { Condition, MaintenanceFailure, Phase } from './condition.ts';
 import type { CrdDefinition } from './crd-definition.ts';
 import { isSafeRelativePath, isSafeS3Url, sqlIdentifier } from './identifiers.ts';
 import { ObjectStoreSpec } from './object-store-spec.ts';
@@ -61,6 +61,7 @@ export const DuckLakeTableStatus = z.object({
     })
     .optional()
     .describe('Objects of the table reported removed from the bucket while Degraded=ObjectMissing; cleared with the alarm.'),
+  maintenanceFailure: MaintenanceFailure.optional().describe('The last failed maintenance run (Degraded=MaintenanceFailed), kept until a later run of the same operation succeeds.'),
 });
 export type DuckLakeTableStatus = z.infer<typeof DuckLakeTableStatus>;
 

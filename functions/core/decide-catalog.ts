@@ -7,7 +7,7 @@ import type { Action, ControlConfig, Decision } from './actions.ts';
 import { degraded, findCondition, ready, reconciling, type ConditionInput } from './conditions.ts';
 import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
-import { CATALOG_MAINTENANCE, failedMaintenance } from './maintenance-failure.ts';
+import { CATALOG_MAINTENANCE, maintenanceDegraded, nextMaintenanceFailure } from './maintenance-failure.ts';
 import { FINALIZER } from './names.ts';
 import { buildInitCatalogPlan, buildRestorePlan, catalogDataPath } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog } from './resources.ts';
@@ -46,17 +46,25 @@ function decideDeletion(catalog: DuckLakeCatalog, observed: CatalogObserved, now
 }
 
 // Backups and the catalog's other maintenance are started by the sweep; their outcome
-// shows as lastBackup and Degraded (a failed backup first, then other failed maintenance).
-function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus): { status: DuckLakeCatalogStatus; degraded: ConditionInput; failedJob?: string } {
-  const maintenance = failedMaintenance(jobs, CATALOG_MAINTENANCE);
-  const otherwise = maintenance
-    ? { degraded: degraded(true, 'MaintenanceFailed', maintenance.message), failedJob: maintenance.job.name }
+// shows as lastBackup, maintenanceFailure and Degraded (a failed backup first). `event` is
+// the Warning Event of a failure not reported before.
+function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus, now: Date): { status: DuckLakeCatalogStatus; degraded: ConditionInput; event?: { reason: 'BackupFailed' | 'MaintenanceFailed'; message: string; job: string } } {
+  const previous = status.maintenanceFailure;
+  const failure = nextMaintenanceFailure(previous, jobs, CATALOG_MAINTENANCE, now);
+  const { maintenanceFailure: _previousFailure, ...rest } = status;
+  let next: DuckLakeCatalogStatus = failure ? { ...rest, maintenanceFailure: failure } : rest;
+  const otherwise = failure
+    ? { degraded: maintenanceDegraded(failure), ...(failure.job !== previous?.job ? { event: { reason: 'MaintenanceFailed' as const, message: maintenanceDegraded(failure).message, job: failure.job } } : {}) }
     : { degraded: degraded(false) };
   const last = latestJob(jobs.filter((job) => job.op === 'backup'));
-  if (last === undefined) return { status, ...otherwise };
-  if (last.state === 'Failed') return { status, degraded: degraded(true, 'BackupFailed', last.message ?? `Backup Job ${last.name} of catalog ${catalog.metadata.name} failed.`), failedJob: last.name };
+  if (last === undefined) return { status: next, ...otherwise };
+  if (last.state === 'Failed') {
+    const message = last.message ?? `Backup Job ${last.name} of catalog ${catalog.metadata.name} failed.`;
+    return { status: next, degraded: degraded(true, 'BackupFailed', message), event: { reason: 'BackupFailed', message, job: last.name } };
+  }
   const lastBackup = last.completionTime;
-  return { status: lastBackup !== undefined && (status.lastBackup ?? '') < lastBackup ? { ...status, lastBackup } : status, ...otherwise };
+  if (lastBackup !== undefined && (next.lastBackup ?? '') < lastBackup) next = { ...next, lastBackup };
+  return { status: next, ...otherwise };
 }
 
 // spec.restore is honoured only when the catalog is created: before it was ever
@@ -118,7 +126,7 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     dataPath: catalogDataPath(catalog.spec.objectStore),
     ...(observed.tables !== undefined ? { tableCount: observed.tables.length } : {}),
     ...(snapshotId !== undefined ? { snapshotId } : {}),
-  });
+  }, now);
   let status = backups.status;
   // No runner Job may start with a pod template that cannot be used: say which rule it breaks.
   const template = observed.config.podTemplateError;
@@ -160,10 +168,11 @@ export function decideCatalog(resource: unknown, observed: CatalogObserved, now:
     readyEvent = eventAction(owner, 'Normal', 'Ready', message, name, now);
   }
   if (readyEvent && transitioned(previous.conditions, status.conditions ?? [])) actions.push(readyEvent);
-  const degradedNow = findCondition(status.conditions, 'Degraded');
-  const byMaintenance = degradedNow?.reason === 'BackupFailed' || degradedNow?.reason === 'MaintenanceFailed';
-  if (backups.failedJob !== undefined && degradedNow?.status === 'True' && byMaintenance && findCondition(previous.conditions, 'Degraded')?.status !== 'True') {
-    actions.push(eventAction(owner, 'Warning', degradedNow.reason, degradedNow.message, backups.failedJob, now));
+  // A failure is told once: a failed backup when Degraded turns True, other maintenance when a new Job failed.
+  const told = backups.event;
+  const newlyDegraded = findCondition(previous.conditions, 'Degraded')?.status !== 'True';
+  if (told && findCondition(status.conditions, 'Degraded')?.reason === told.reason && (told.reason === 'MaintenanceFailed' || newlyDegraded)) {
+    actions.push(eventAction(owner, 'Warning', told.reason, told.message, told.job, now));
   }
   return { actions, status };
 }

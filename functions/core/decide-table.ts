@@ -10,7 +10,7 @@ import { degraded, findCondition, ready, reconciling, rfc3339 } from './conditio
 import { catalogState, createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { decideTableDeletion, tableObjects } from './decide-table-deletion.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
-import { failedMaintenance, TABLE_MAINTENANCE } from './maintenance-failure.ts';
+import { maintenanceDegraded, nextMaintenanceFailure, TABLE_MAINTENANCE } from './maintenance-failure.ts';
 import { FINALIZER, minuteBucket, timeBucket } from './names.ts';
 import { keepObjectMissing } from './object-missing.ts';
 import { buildApplyTablePlan, buildIngestPlan } from './plan-build.ts';
@@ -98,18 +98,19 @@ function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: 
   }
   const last = latestJob(ingests);
   const failed = last?.state === 'Failed';
-  const maintenance = failed ? undefined : failedMaintenance(observed.jobs, TABLE_MAINTENANCE);
+  const maintenance = nextMaintenanceFailure(status.maintenanceFailure, observed.jobs, TABLE_MAINTENANCE, now);
   const message = `Table ${tableLabel(table)} matches generation ${generation}${status.lastAppliedSnapshot !== undefined ? ` at snapshot ${status.lastAppliedSnapshot}` : ''}.`;
   const conditions = [
     ready(true, 'Applied', message),
     running.length > 0 ? reconciling(true, 'Ingesting', `Ingesting landing files with Job ${running.map((job) => job.name).join(', ')}.`) : reconciling(false),
     failed ? degraded(true, 'IngestFailed', last.message ?? `Ingest Job ${last.name} failed.`)
-      : maintenance ? degraded(true, 'MaintenanceFailed', maintenance.message) : degraded(false),
+      : maintenance ? maintenanceDegraded(maintenance) : degraded(false),
   ];
-  const next = withConditions(status, conditions, running.length > 0 ? 'Running' : 'Succeeded', now, generation);
+  const { maintenanceFailure: _previousFailure, ...rest } = status;
+  const next = withConditions(maintenance ? { ...rest, maintenanceFailure: maintenance } : rest, conditions, running.length > 0 ? 'Running' : 'Succeeded', now, generation);
   const before = findCondition(status.conditions, 'Degraded');
   if (failed && before?.status !== 'True') actions.push(eventAction(owner, 'Warning', 'IngestFailed', last.message ?? 'Ingest failed.', last.name, now));
-  if (maintenance && before?.status !== 'True') actions.push(eventAction(owner, 'Warning', 'MaintenanceFailed', maintenance.message, maintenance.job.name, now));
+  if (maintenance && maintenance.job !== status.maintenanceFailure?.job) actions.push(eventAction(owner, 'Warning', 'MaintenanceFailed', maintenanceDegraded(maintenance).message, maintenance.job, now));
   return { actions, status: next };
 }
 

@@ -108,7 +108,7 @@ describe('decideCatalog', () => {
     assert.equal(second.status.lastBackup, '2026-11-25T03:00:40Z');
   });
 
-  it('reports failed snapshot expiry, check or cleanup as Degraded MaintenanceFailed with one Warning Event, until that operation succeeds again', () => {
+  it('records failed snapshot expiry, check or cleanup as Degraded MaintenanceFailed with one Warning Event, after its Job is gone too, until that operation succeeds again', () => {
     const init = decideCatalog(catalog(), observed(), NOW);
     const done: ObservedJob = { name: jobName(init.actions), op: 'init-catalog', state: 'Succeeded', result: { op: 'init-catalog', ok: true, snapshotId: 0, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 40 } };
     const ready = decideCatalog(catalog({ status: init.status }), observed([done]), LATER);
@@ -116,12 +116,26 @@ describe('decideCatalog', () => {
     const check: ObservedJob = { name: 'fm-check-lake-1', op: 'check', state: 'Succeeded', completionTime: '2026-11-26T00:02:00Z' };
     const failed = decideCatalog(catalog({ status: ready.status }), observed([done, check, cleanup]), LATER);
     const degradedNow = findCondition(failed.status.conditions, 'Degraded');
-    assert.deepEqual([degradedNow?.status, degradedNow?.reason, degradedNow?.message], ['True', 'MaintenanceFailed', `File cleanup (Job fm-cleanup-files-lake-1) failed: ${cleanup.message}`]);
+    assert.deepEqual([degradedNow?.status, degradedNow?.reason, degradedNow?.message], ['True', 'MaintenanceFailed', `File cleanup (Job fm-cleanup-files-lake-1) failed at 2026-11-26T00:01:00Z: ${cleanup.message}`]);
     assert.equal(findCondition(failed.status.conditions, 'Ready')?.status, 'True', 'the catalog stays usable');
     assert.deepEqual(types(failed.actions), ['emitEvent:MaintenanceFailed']);
     assert.deepEqual(decideCatalog(catalog({ status: failed.status }), observed([done, check, cleanup]), LATER).actions, [], 'a replay is silent');
+    const gone = decideCatalog(catalog({ status: failed.status }), observed([done]), LATER);
+    assert.deepEqual([findCondition(gone.status.conditions, 'Degraded')?.reason, gone.status.maintenanceFailure?.operation], ['MaintenanceFailed', 'cleanup-files'], 'kept after the Job is deleted');
     const again: ObservedJob = { name: 'fm-cleanup-files-lake-2', op: 'cleanup-files', state: 'Succeeded', completionTime: '2026-11-27T00:01:00Z' };
-    assert.equal(findCondition(decideCatalog(catalog({ status: failed.status }), observed([done, check, cleanup, again]), LATER).status.conditions, 'Degraded')?.status, 'False');
+    const healed = decideCatalog(catalog({ status: gone.status }), observed([done, again]), LATER);
+    assert.equal(findCondition(healed.status.conditions, 'Degraded')?.status, 'False');
+    assert.equal(healed.status.maintenanceFailure, undefined);
+  });
+
+  it('tells a failed backup once, when Degraded turns True', () => {
+    const init = decideCatalog(catalog(), observed(), NOW);
+    const done: ObservedJob = { name: jobName(init.actions), op: 'init-catalog', state: 'Succeeded', result: { op: 'init-catalog', ok: true, snapshotId: 0, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 40 } };
+    const ready = decideCatalog(catalog({ status: init.status }), observed([done]), LATER);
+    const bad: ObservedJob = { name: 'fm-backup-lake-9', op: 'backup', state: 'Failed', completionTime: '2026-11-26T03:00:40Z', message: 'Access Denied. (FM_ERR_OBJECT_STORE)' };
+    const failed = decideCatalog(catalog({ status: ready.status }), observed([done, bad]), LATER);
+    assert.deepEqual(types(failed.actions), ['emitEvent:BackupFailed']);
+    assert.deepEqual(decideCatalog(catalog({ status: failed.status }), observed([done, bad]), LATER).actions, []);
   });
 });
 

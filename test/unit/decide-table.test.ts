@@ -236,7 +236,7 @@ describe('decideTable: ingest', () => {
     assert.deepEqual(replay.actions, []);
   });
 
-  it('reports failed TTL expiry or compaction as Degraded until a later run of that operation succeeds', () => {
+  it('records failed TTL expiry or compaction, keeps it after its Job is gone, and clears it when that operation succeeds again', () => {
     const status = appliedStatus();
     const ttl: ObservedJob = { name: 'fm-expire-rows-sales-a', op: 'expire-rows', state: 'Failed', completionTime: '2026-11-25T10:21:00Z', message: 'Access Denied on s3://lake-data/wh/main/sales/. (FM_ERR_OBJECT_STORE)' };
     const compacted: ObservedJob = { name: 'fm-compact-sales-a', op: 'compact', state: 'Succeeded', completionTime: '2026-11-25T10:22:00Z' };
@@ -244,12 +244,18 @@ describe('decideTable: ingest', () => {
     assert.equal(readyOf(decision.status)?.status, 'True');
     const degradedNow = findCondition(decision.status.conditions, 'Degraded');
     assert.deepEqual([degradedNow?.status, degradedNow?.reason], ['True', 'MaintenanceFailed']);
-    assert.equal(degradedNow?.message, `TTL expiry (Job fm-expire-rows-sales-a) failed: ${ttl.message}`);
+    assert.equal(degradedNow?.message, `TTL expiry (Job fm-expire-rows-sales-a) failed at 2026-11-25T10:21:00Z: ${ttl.message}`);
+    assert.deepEqual(decision.status.maintenanceFailure, { operation: 'expire-rows', job: ttl.name, failedAt: ttl.completionTime, message: ttl.message });
     assert.deepEqual(types(decision.actions), ['emitEvent:MaintenanceFailed']);
     assert.deepEqual(decideTable(table({ status: decision.status }), observed([ttl, compacted]), LATER).actions, [], 'a replay is silent');
+    // The failed Job is deleted an hour after it finished: the record stays.
+    const gone = decideTable(table({ status: decision.status }), observed([compacted]), LATER);
+    assert.deepEqual([findCondition(gone.status.conditions, 'Degraded')?.reason, gone.status.maintenanceFailure?.job], ['MaintenanceFailed', ttl.name]);
+    assert.deepEqual(gone.actions, []);
     const ttlAgain: ObservedJob = { name: 'fm-expire-rows-sales-b', op: 'expire-rows', state: 'Succeeded', completionTime: '2026-11-25T11:21:00Z' };
-    const healed = decideTable(table({ status: decision.status }), observed([ttl, compacted, ttlAgain]), LATER);
+    const healed = decideTable(table({ status: gone.status }), observed([ttlAgain]), LATER);
     assert.equal(findCondition(healed.status.conditions, 'Degraded')?.status, 'False');
+    assert.equal(healed.status.maintenanceFailure, undefined);
   });
 });
 
