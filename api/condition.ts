@@ -21,7 +21,7 @@ export type Phase = z.infer<typeof Phase>;
  * after it finishes.
  */
 export const MaintenanceFailure = z.object({
-  operation: z.string().max(32).describe('The runner operation: expire-rows, compact, expire-snapshots, check or cleanup-files.'),
+  operation: z.string().max(32).describe('The runner operation: expire-rows, compact, expire-snapshots, check, cleanup-files or backup.'),
   job: z.string().max(63).describe('The Job that failed.'),
   failedAt: z.string().describe('When it failed (RFC 3339).'),
   message: z.string().max(1024).describe("The runner's error."),

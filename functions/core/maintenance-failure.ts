@@ -1,7 +1,7 @@
 /**
  * Failed periodic maintenance, for status and the Degraded condition (pure). The sweep
- * starts TTL expiry and compaction per table, and snapshot expiry, the consistency check
- * and file cleanup per catalog. When the latest run of one of them failed, the resource
+ * starts TTL expiry and compaction per table, and snapshot expiry, the consistency check,
+ * file cleanup and backups per catalog. When the latest run of one of them failed, the resource
  * records it in `status.maintenanceFailure` and keeps it, after the Job itself is deleted,
  * until a later run of that operation succeeds.
  */
@@ -17,11 +17,12 @@ const MAINTENANCE_NAMES: Partial<Record<JobOp, string>> = {
   'expire-snapshots': 'Snapshot expiry',
   check: 'The consistency check',
   'cleanup-files': 'File cleanup',
+  backup: 'The backup',
 };
 
 /** TABLE_MAINTENANCE and CATALOG_MAINTENANCE are the periodic operations of each resource kind. */
 export const TABLE_MAINTENANCE: readonly JobOp[] = ['expire-rows', 'compact'];
-export const CATALOG_MAINTENANCE: readonly JobOp[] = ['expire-snapshots', 'check', 'cleanup-files'];
+export const CATALOG_MAINTENANCE: readonly JobOp[] = ['expire-snapshots', 'check', 'cleanup-files', 'backup'];
 
 /**
  * nextMaintenanceFailure returns the failure to record (pure): the newest failed latest run

@@ -136,6 +136,14 @@ describe('decideCatalog', () => {
     const failed = decideCatalog(catalog({ status: ready.status }), observed([done, bad]), LATER);
     assert.deepEqual(types(failed.actions), ['emitEvent:BackupFailed']);
     assert.deepEqual(decideCatalog(catalog({ status: failed.status }), observed([done, bad]), LATER).actions, []);
+    // Once the failed Job is deleted, the record keeps the catalog Degraded until a backup succeeds.
+    const gone = decideCatalog(catalog({ status: failed.status }), observed([done]), LATER);
+    assert.deepEqual([findCondition(gone.status.conditions, 'Degraded')?.reason, gone.status.maintenanceFailure?.operation], ['MaintenanceFailed', 'backup']);
+    assert.match(String(findCondition(gone.status.conditions, 'Degraded')?.message), /^The backup \(Job fm-backup-lake-9\) failed at 2026-11-26T03:00:40Z: Access Denied/);
+    assert.deepEqual(gone.actions, []);
+    const ok: ObservedJob = { name: 'fm-backup-lake-10', op: 'backup', state: 'Succeeded', completionTime: '2026-11-27T03:00:40Z' };
+    const healed = decideCatalog(catalog({ status: gone.status }), observed([done, ok]), LATER);
+    assert.deepEqual([findCondition(healed.status.conditions, 'Degraded')?.status, healed.status.maintenanceFailure, healed.status.lastBackup], ['False', undefined, ok.completionTime]);
   });
 });
 
