@@ -1,6 +1,7 @@
 /**
  * The admission function: a validating webhook (AdmissionReview v1) for what the CRD
- * schema cannot check without a lookup: the referenced catalog exists; a table's SQL name
+ * schema cannot check without a lookup: a catalog's data path is its own (shared by no
+ * other catalog, in any namespace); the referenced catalog exists; a table's SQL name
  * is unique in its catalog; a query's SQL is one read-only SELECT (DuckDB's parser). It
  * also runs the control plane's own validation so a person sees every issue at apply
  * time. Deletes and other kinds are allowed. Side effects: API reads, DuckDB parsing.
@@ -8,6 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isObject } from '../events/outcome.ts';
 import { messageOf } from '../../api/issues.ts';
+import { dataPathClash, type CatalogPlace } from '../core/data-path-clash.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateQuery } from '../core/validate-query.ts';
 import { validateTable } from '../core/validate-table.ts';
@@ -58,7 +60,14 @@ async function denial(deps: HandlerDeps, kind: FeathermanKind, request: Admissio
   const object = withIdentity(request.object, request.namespace);
   const issues = validationIssues(kind, object);
   if (issues.length > 0) return messageOf(issues);
-  if (kind === 'DuckLakeCatalog') return undefined;
+  if (kind === 'DuckLakeCatalog') {
+    const places = (items: readonly RawObject[]): CatalogPlace[] => items.flatMap((item) => {
+      const checked = validateCatalog(item);
+      return checked.ok ? [{ namespace: checked.value.metadata.namespace, name: checked.value.metadata.name, objectStore: checked.value.spec.objectStore }] : [];
+    });
+    const [candidate] = places([object]);
+    return candidate ? dataPathClash(candidate, places(await deps.kube.listResources('DuckLakeCatalog'))) : undefined;
+  }
   const catalogRef = specText(object, 'catalogRef') ?? '';
   if ((await deps.kube.readResource('DuckLakeCatalog', request.namespace, catalogRef)) === undefined) {
     return `spec.catalogRef: DuckLakeCatalog ${JSON.stringify(catalogRef)} does not exist in namespace ${request.namespace}; create it first or fix the reference.`;

@@ -37,7 +37,8 @@ describe('admission function (AdmissionReview v1)', () => {
   });
 
   it('allows a valid catalog and a table whose catalog exists', async () => {
-    assert.equal((await verdict(review('DuckLakeCatalog', 'other', catalogSpec()))).allowed, true);
+    const elsewhere = catalogSpec({ objectStore: { ...(catalogSpec().objectStore as Record<string, unknown>), prefix: 'other' } });
+    assert.equal((await verdict(review('DuckLakeCatalog', 'other', elsewhere))).allowed, true);
     assert.equal((await verdict(review('DuckLakeTable', 'orders', tableSpec('lake', 'orders')))).allowed, true);
   });
 
@@ -70,6 +71,19 @@ describe('admission function (AdmissionReview v1)', () => {
       assert.equal(response.allowed, false, sql);
       assert.match(String(response.status?.message), message);
     }
+  });
+
+  it('denies a catalog whose data path another catalog shares or nests with, on the same endpoint; the catalog itself may change', async () => {
+    const store = catalogSpec().objectStore as Record<string, unknown>;
+    const at = (extra: Record<string, unknown>) => catalogSpec({ objectStore: { ...store, ...extra } });
+    const same = await verdict(review('DuckLakeCatalog', 'twin', at({})));
+    assert.equal(same.allowed, false);
+    assert.equal(same.status?.message, "spec.objectStore: data path s3://lake/data/ is already the data path of DuckLakeCatalog default/lake (s3://lake/data/); catalogs must not share or nest data paths, or each would delete the other's files as orphans; choose another bucket or prefix.");
+    assert.match(String((await verdict(review('DuckLakeCatalog', 'inner', at({ prefix: 'data/inner' })))).status?.message), /data path s3:\/\/lake\/data\/inner\/ lies inside the data path of DuckLakeCatalog default\/lake/);
+    assert.match(String((await verdict(review('DuckLakeCatalog', 'outer', at({ prefix: '' })))).status?.message), /data path s3:\/\/lake\/ contains the data path of DuckLakeCatalog default\/lake/);
+    assert.equal((await verdict(review('DuckLakeCatalog', 'sibling', at({ prefix: 'data-2' })))).allowed, true, 'data-2/ is no part of data/');
+    assert.equal((await verdict(review('DuckLakeCatalog', 'elsewhere', at({ endpoint: 'http://127.0.0.1:10' })))).allowed, true, 'another object store');
+    assert.equal((await verdict(review('DuckLakeCatalog', 'lake', at({}), 'UPDATE'))).allowed, true, 'its own data path');
   });
 
   it('reports schema problems as issue sentences', async () => {
