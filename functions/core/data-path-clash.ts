@@ -1,10 +1,14 @@
 /**
- * Two catalogs must not share a data path, nor nest one in the other, on the same object
- * store. Each would list the other's files under a table directory they both use as its
- * own orphans, and the daily cleanup would delete them. Pure.
+ * Where data lives must not overlap (pure). Two catalogs must not share a data path, nor
+ * nest one in the other, on the same object store: each would list the other's files
+ * under a table directory they both use as its own orphans, and the daily cleanup would
+ * delete them. A table's folder must be its own: not shared with or nested in another
+ * table's, not inside another catalog's data path, and not around its own catalog's.
  */
+import { S3_URL } from '../../api/identifiers.ts';
 import type { ObjectStoreSpec } from '../../api/object-store-spec.ts';
-import { catalogDataPath } from './plan-build.ts';
+import { catalogDataPath, tableLocation } from './plan-build.ts';
+import type { DuckLakeCatalog, DuckLakeTable } from './resources.ts';
 
 /** CatalogPlace is what the check needs of a catalog: who it is and where its data lives. */
 export interface CatalogPlace {
@@ -14,7 +18,7 @@ export interface CatalogPlace {
 }
 
 function storeOf(place: CatalogPlace): string {
-  return (place.objectStore.endpoint ?? '').trim().toLowerCase().replace(/\/+$/, '');
+  return endpointKey(place.objectStore.endpoint);
 }
 
 /**
@@ -34,4 +38,56 @@ export function dataPathClash(candidate: CatalogPlace, others: readonly CatalogP
   const theirs = catalogDataPath(clash.objectStore);
   const how = theirs === mine ? 'is already the data path of' : theirs.startsWith(mine) ? 'contains the data path of' : 'lies inside the data path of';
   return `spec.objectStore: data path ${mine} ${how} DuckLakeCatalog ${clash.namespace}/${clash.name} (${theirs}); catalogs must not share or nest data paths, or each would delete the other's files as orphans; choose another bucket or prefix.`;
+}
+
+/** TablePlace is where one table's objects live: its identity, endpoint and `s3://bucket/prefix/`. */
+export interface TablePlace {
+  namespace: string;
+  name: string;
+  endpoint: string;
+  url: string;
+}
+
+/** endpointKey normalises an endpoint for comparison ('' is the SDK's default, AWS) (pure). */
+export function endpointKey(endpoint: string | undefined): string {
+  return (endpoint ?? '').trim().toLowerCase().replace(/\/+$/, '');
+}
+
+const nested = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+
+/**
+ * tablePathClash returns the sentence that refuses a table whose objects would share a
+ * folder with another table's (one equal to or inside the other), contain its own catalog's
+ * data path, or lie in another catalog's data path, on the same endpoint; undefined when
+ * none (pure). Deleting a table with deletionPolicy Delete removes everything under its
+ * folder, and a catalog's cleanup removes what it does not reference under its tables'.
+ */
+export function tablePathClash(candidate: TablePlace, own: CatalogPlace, tables: readonly TablePlace[], catalogs: readonly CatalogPlace[]): string | undefined {
+  const here = (endpoint: string) => endpoint === candidate.endpoint;
+  const ownPath = catalogDataPath(own.objectStore);
+  if (here(endpointKey(own.objectStore.endpoint)) && ownPath.startsWith(candidate.url)) {
+    return `spec.location: the table's objects at ${candidate.url} would contain the data path of its catalog ${own.namespace}/${own.name} (${ownPath}), so deleting the table with deletionPolicy Delete would delete the whole catalog's data; choose a folder of its own.`;
+  }
+  const table = tables.find((other) => !(other.namespace === candidate.namespace && other.name === candidate.name) && here(other.endpoint) && nested(other.url, candidate.url));
+  if (table) {
+    return `spec.location: the table's objects at ${candidate.url} would share a folder with DuckLakeTable ${table.namespace}/${table.name} (${table.url}); deleting either with deletionPolicy Delete, or cleaning its catalog, would remove the other's files; give each table a folder of its own.`;
+  }
+  const catalog = catalogs.find((other) => !(other.namespace === own.namespace && other.name === own.name) && here(endpointKey(other.objectStore.endpoint)) && nested(catalogDataPath(other.objectStore), candidate.url));
+  if (catalog) {
+    return `spec.location: the table's objects at ${candidate.url} would lie in the data path of DuckLakeCatalog ${catalog.namespace}/${catalog.name} (${catalogDataPath(catalog.objectStore)}), whose cleanup would delete them as orphans; choose a folder outside it.`;
+  }
+  return undefined;
+}
+
+/**
+ * tableFolder is the `s3://bucket/prefix/` a table's files are written under, as the runner
+ * resolves it (pure): its absolute location, its relative location under the schema's
+ * folder, or `<data path><schema>/<name>/`. Unlike tableObjects it keeps a bucket root as
+ * it is: that is where such a table writes, and what its catalog's cleanup lists.
+ */
+export function tableFolder(catalog: DuckLakeCatalog, table: DuckLakeTable): string {
+  const location = tableLocation(table.spec);
+  const schemaPath = `${catalogDataPath(catalog.spec.objectStore)}${table.spec.schema}/`;
+  const url = location === undefined ? `${schemaPath}${table.spec.name}/` : S3_URL.test(location) ? location : `${schemaPath}${location}`;
+  return url.endsWith('/') ? url : `${url}/`;
 }

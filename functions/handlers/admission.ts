@@ -9,7 +9,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isObject } from '../events/outcome.ts';
 import { messageOf } from '../../api/issues.ts';
-import { dataPathClash, type CatalogPlace } from '../core/data-path-clash.ts';
+import { dataPathClash, endpointKey, tableFolder, tablePathClash, type CatalogPlace, type TablePlace } from '../core/data-path-clash.ts';
+import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateQuery } from '../core/validate-query.ts';
 import { validateTable } from '../core/validate-table.ts';
@@ -61,15 +62,12 @@ async function denial(deps: HandlerDeps, kind: FeathermanKind, request: Admissio
   const issues = validationIssues(kind, object);
   if (issues.length > 0) return messageOf(issues);
   if (kind === 'DuckLakeCatalog') {
-    const places = (items: readonly RawObject[]): CatalogPlace[] => items.flatMap((item) => {
-      const checked = validateCatalog(item);
-      return checked.ok ? [{ namespace: checked.value.metadata.namespace, name: checked.value.metadata.name, objectStore: checked.value.spec.objectStore }] : [];
-    });
-    const [candidate] = places([object]);
-    return candidate ? dataPathClash(candidate, places(await deps.kube.listResources('DuckLakeCatalog'))) : undefined;
+    const [candidate] = validCatalogs([object]);
+    return candidate ? dataPathClash(catalogPlace(candidate), validCatalogs(await deps.kube.listResources('DuckLakeCatalog')).map(catalogPlace)) : undefined;
   }
   const catalogRef = specText(object, 'catalogRef') ?? '';
-  if ((await deps.kube.readResource('DuckLakeCatalog', request.namespace, catalogRef)) === undefined) {
+  const catalogObject = await deps.kube.readResource('DuckLakeCatalog', request.namespace, catalogRef);
+  if (catalogObject === undefined) {
     return `spec.catalogRef: DuckLakeCatalog ${JSON.stringify(catalogRef)} does not exist in namespace ${request.namespace}; create it first or fix the reference.`;
   }
   if (kind === 'DuckLakeTable') {
@@ -81,10 +79,40 @@ async function denial(deps: HandlerDeps, kind: FeathermanKind, request: Admissio
     if (clash !== undefined) {
       return `spec.name: table ${schema}.${sqlName} already exists in catalog ${catalogRef} as DuckLakeTable ${metaText(clash, 'name') ?? '?'}; choose another name or schema.`;
     }
-    return undefined;
+    return tableFolderClash(deps, object, catalogObject);
   }
   const verdict = await deps.sql.checkReadOnlySelect(specText(object, 'sql') ?? '');
   return verdict.ok ? undefined : verdict.message;
+}
+
+function validCatalogs(items: readonly RawObject[]): DuckLakeCatalog[] {
+  return items.flatMap((item) => {
+    const checked = validateCatalog(item);
+    return checked.ok ? [checked.value] : [];
+  });
+}
+
+function catalogPlace(catalog: DuckLakeCatalog): CatalogPlace {
+  return { namespace: catalog.metadata.namespace, name: catalog.metadata.name, objectStore: catalog.spec.objectStore };
+}
+
+function tablePlace(table: DuckLakeTable, catalog: DuckLakeCatalog): TablePlace {
+  return { namespace: table.metadata.namespace, name: table.metadata.name, endpoint: endpointKey((table.spec.objectStore ?? catalog.spec.objectStore).endpoint), url: tableFolder(catalog, table) };
+}
+
+// The table's folder against every other table's and catalog's, cluster-wide (two listings).
+async function tableFolderClash(deps: HandlerDeps, object: RawObject, catalogObject: RawObject): Promise<string | undefined> {
+  const table = validateTable(object);
+  const [catalog] = validCatalogs([catalogObject]);
+  if (!table.ok || !catalog) return undefined;
+  const catalogs = validCatalogs(await deps.kube.listResources('DuckLakeCatalog'));
+  const byRef = new Map(catalogs.map((each) => [`${each.metadata.namespace}/${each.metadata.name}`, each]));
+  const tables = (await deps.kube.listResources('DuckLakeTable')).flatMap((item) => {
+    const checked = validateTable(item);
+    const owner = checked.ok ? byRef.get(`${checked.value.metadata.namespace}/${checked.value.spec.catalogRef}`) : undefined;
+    return checked.ok && owner ? [tablePlace(checked.value, owner)] : [];
+  });
+  return tablePathClash(tablePlace(table.value, catalog), catalogPlace(catalog), tables, catalogs.map(catalogPlace));
 }
 
 /** admissionHandler answers one AdmissionReview: allowed, or denied with a message a person can act on. */

@@ -86,6 +86,23 @@ describe('admission function (AdmissionReview v1)', () => {
     assert.equal((await verdict(review('DuckLakeCatalog', 'lake', at({}), 'UPDATE'))).allowed, true, 'its own data path');
   });
 
+  it('denies a table whose folder overlaps another table\'s, holds its catalog\'s data path, or lies in another catalog\'s; allows a folder of its own', async () => {
+    await createResource(world, 'DuckLakeCatalog', 'archive', catalogSpec({ objectStore: { ...(catalogSpec().objectStore as Record<string, unknown>), prefix: 'archive' } }));
+    const denied = async (name: string, location: string) => {
+      const response = await verdict(review('DuckLakeTable', name, tableSpec('lake', name, { location })));
+      assert.equal(response.allowed, false, location);
+      return String(response.status?.message);
+    };
+    // A relative location is under the schema's folder: users/2024/ is inside main.users' folder.
+    assert.equal(await denied('inside', 'users/2024/'),
+      "spec.location: the table's objects at s3://lake/data/main/users/2024/ would share a folder with DuckLakeTable default/users (s3://lake/data/main/users/); deleting either with deletionPolicy Delete, or cleaning its catalog, would remove the other's files; give each table a folder of its own.");
+    assert.match(await denied('around', 's3://lake/data/main/'), /would share a folder with DuckLakeTable default\/users/);
+    assert.match(await denied('everything', 's3://lake/'), /would contain the data path of its catalog default\/lake \(s3:\/\/lake\/data\/\)/);
+    assert.match(await denied('trespass', 's3://lake/archive/events/'), /would lie in the data path of DuckLakeCatalog default\/archive \(s3:\/\/lake\/archive\/\)/);
+    assert.equal((await verdict(review('DuckLakeTable', 'own', tableSpec('lake', 'own', { location: 's3://lake/tables/own/' })))).allowed, true, 'a folder of its own outside the data path');
+    assert.equal((await verdict(review('DuckLakeTable', 'users', tableSpec('lake', 'users', { comment: 'edited' }), 'UPDATE'))).allowed, true, 'its own folder');
+  });
+
   it('reports schema problems as issue sentences', async () => {
     const response = await verdict(review('DuckLakeCatalog', 'bad.name', catalogSpec()));
     assert.equal(response.allowed, false);
