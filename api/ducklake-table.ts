@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { Condition, MaintenanceFailure, Phase } from './condition.ts';
 import type { CrdDefinition } from './crd-definition.ts';
-import { isSafeRelativePath, isSafeS3Url, sqlIdentifier } from './identifiers.ts';
+import { sqlIdentifier } from './identifiers.ts';
 import { ObjectStoreSpec } from './object-store-spec.ts';
-import { ColumnSpec, FormatSpec, IngestSpec } from './table-spec.ts';
+import { ColumnSpec, FormatSpec, IngestSpec, TableLocation } from './table-spec.ts';
 
 const immutable = (field: string) => ({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: `${field} is immutable` }] });
 
@@ -27,12 +27,7 @@ export const DuckLakeTableSpec = z.object({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
     .describe('The columns, in order. Changing them evolves the table (add, drop, rename via renamedFrom, widen).'),
   format: FormatSpec.optional().describe('How data files are written.'),
-  location: z
-    .string()
-    .max(1024)
-    .refine((value) => isSafeRelativePath(value) || isSafeS3Url(value), 'must be a relative path or an s3:// URL without ".."')
-    .optional()
-    .describe('Where the table\'s files live: a path under the catalog data path, or an absolute s3:// URL.'),
+  location: TableLocation.optional().describe('Where the table\'s files live: a path under the catalog data path, or an absolute s3:// URL.'),
   ttlDays: z.number().int().min(1).max(36500).optional().describe('Rows older than this many days are expired.'),
   ttlColumn: sqlIdentifier.optional().describe('The TIMESTAMP or DATE column that ages a row.'),
   mode: z.enum(['append', 'overwrite']).default('append').describe('append adds rows; overwrite replaces the contents on each ingest.'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isColumnTypeError, parseColumnType } from './column-type.ts';
-import { isSafeRelativePath, isSafeS3Url, sqlIdentifier } from './identifiers.ts';
+import { isSafeRelativePath, isSafeS3Url, S3_URL, sqlIdentifier } from './identifiers.ts';
 import { parsePartitionKey } from './partition-spec.ts';
 
 /** ColumnSpec is one declared column of a DuckLake table. */
@@ -65,6 +65,16 @@ export const FormatSpec = z.object({
 export type FormatSpec = z.infer<typeof FormatSpec>;
 
 /**
+ * TableLocation is where a table's files live: a relative path under its schema's folder in
+ * the catalog data path, or an absolute `s3://bucket/path/` URL. A bucket root is refused:
+ * a table's folder is what its drop deletes and what its catalog's cleanup lists.
+ */
+export const TableLocation = z
+  .string()
+  .max(1024)
+  .refine((value) => isSafeRelativePath(value) || (isSafeS3Url(value) && S3_URL.exec(value)?.[2] !== ''), 'must be a relative path under the catalog data path or an absolute s3://bucket/path/ URL with a folder, without ".."');
+
+/**
  * LakeTableSpec is the engine's view of a DuckLakeTable: everything the runner needs to
  * create, evolve, fill and expire one table. The CRD spec (api/ducklake-table.ts) adds
  * the Kubernetes-only fields (catalogRef, deletionPolicy, objectStore override).
@@ -74,12 +84,7 @@ export const LakeTableSpec = z.object({
   schema: sqlIdentifier.default('main').describe('SQL schema of the table.'),
   columns: z.array(ColumnSpec).min(1).max(1000).describe('The columns, in order.'),
   format: FormatSpec.default({ compression: 'ZSTD', partitioning: [], targetFileSizeMB: 128 }).describe('How data files are written.'),
-  location: z
-    .string()
-    .max(1024)
-    .refine((value) => isSafeRelativePath(value) || isSafeS3Url(value), 'must be a relative path under the catalog data path or an absolute s3://bucket/path/ URL, without ".."')
-    .optional()
-    .describe('Where the table\'s files live: a path under the catalog data path, or an absolute s3:// URL.'),
+  location: TableLocation.optional().describe('Where the table\'s files live: a path under the catalog data path, or an absolute s3:// URL.'),
   ttlDays: z.number().int().min(1).max(36500).optional().describe('Rows older than this many days are expired.'),
   ttlColumn: sqlIdentifier.optional().describe('The TIMESTAMP or DATE column that ages a row.'),
   mode: z.enum(['append', 'overwrite']).default('append').describe('append adds rows; overwrite replaces the table contents on each ingest.'),

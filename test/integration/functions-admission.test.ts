@@ -97,7 +97,8 @@ describe('admission function (AdmissionReview v1)', () => {
     assert.equal(await denied('inside', 'users/2024/'),
       "spec.location: the table's objects at s3://lake/data/main/users/2024/ would share a folder with DuckLakeTable default/users (s3://lake/data/main/users/); deleting either with deletionPolicy Delete, or cleaning its catalog, would remove the other's files; give each table a folder of its own.");
     assert.match(await denied('around', 's3://lake/data/main/'), /would share a folder with DuckLakeTable default\/users/);
-    assert.match(await denied('everything', 's3://lake/'), /would contain the data path of its catalog default\/lake \(s3:\/\/lake\/data\/\)/);
+    assert.match(await denied('everything', 's3://lake/data/'), /would contain the data path of its catalog default\/lake \(s3:\/\/lake\/data\/\)/);
+    assert.match(await denied('root', 's3://lake/'), /^spec\.location: must be a relative path under the catalog data path or an absolute s3:\/\/bucket\/path\/ URL with a folder/);
     assert.match(await denied('trespass', 's3://lake/archive/events/'), /would lie in the data path of DuckLakeCatalog default\/archive \(s3:\/\/lake\/archive\/\)/);
     assert.equal((await verdict(review('DuckLakeTable', 'own', tableSpec('lake', 'own', { location: 's3://lake/tables/own/' })))).allowed, true, 'a folder of its own outside the data path');
     assert.equal((await verdict(review('DuckLakeTable', 'users', tableSpec('lake', 'users', { comment: 'edited' }), 'UPDATE'))).allowed, true, 'its own folder');
