@@ -1,55 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunnerResult } from '../../api/result.ts';
-import type { Action, ControlConfig } from '../../functions/core/actions.ts';
-import { findCondition, setConditions, ready } from '../../functions/core/conditions.ts';
+import { findCondition } from '../../functions/core/conditions.ts';
 import { decideTable, type TableObserved } from '../../functions/core/decide-table.ts';
 import type { ObservedJob } from '../../functions/core/job-state.ts';
-import { FINALIZER } from '../../functions/core/names.ts';
-import type { DuckLakeCatalog } from '../../functions/core/resources.ts';
-import { validateCatalog } from '../../functions/core/validate-catalog.ts';
-
-const API = 'ducklake.featherman.dev/v1alpha1';
-const NOW = new Date('2026-11-25T10:15:20Z');
-const LATER = new Date('2026-11-25T10:17:00Z');
-const CONFIG: ControlConfig = { image: 'ghcr.io/featherman/runner:0.1.0' };
-
-function readyCatalog(extra: Record<string, unknown> = {}): DuckLakeCatalog {
-  const result = validateCatalog({
-    apiVersion: API, kind: 'DuckLakeCatalog',
-    metadata: { name: 'lake', namespace: 'analytics', uid: 'cat-uid', generation: 1, finalizers: [FINALIZER], ...extra },
-    spec: { objectStore: { bucket: 'lake-data', prefix: 'wh', credentialsSecret: { name: 'creds' } } },
-    status: { conditions: setConditions(undefined, [ready(true, 'Succeeded', 'ok')], NOW, 1) },
-  });
-  assert.ok(result.ok);
-  return result.value;
-}
-
-type Raw = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown>; status?: unknown };
-function table(options: { generation?: number; status?: unknown; spec?: Record<string, unknown>; finalizers?: string[]; deleting?: boolean } = {}): Raw {
-  return {
-    apiVersion: API, kind: 'DuckLakeTable',
-    metadata: {
-      name: 'sales', namespace: 'analytics', uid: 'tab-uid', generation: options.generation ?? 1,
-      finalizers: options.finalizers ?? [FINALIZER],
-      ...(options.deleting ? { deletionTimestamp: '2026-11-25T10:00:00Z' } : {}),
-    },
-    spec: { catalogRef: 'lake', name: 'sales', columns: [{ name: 'id', type: 'BIGINT' }, { name: 'amount', type: 'DOUBLE' }], ingest: { prefix: 'landing/sales/' }, ...options.spec },
-    ...(options.status !== undefined ? { status: options.status } : {}),
-  };
-}
-
-function observed(jobs: ObservedJob[] = [], extra: Partial<TableObserved> = {}): TableObserved {
-  return { catalog: readyCatalog(), jobs, config: CONFIG, ...extra };
-}
-
-function result(partial: Partial<RunnerResult> & { op: string }): RunnerResult {
-  return { ok: true, filesAdded: 0, filesRemoved: 0, bytesAdded: 0, bytesRemoved: 0, rows: 0, durationMs: 5, ...partial };
-}
-
-const types = (actions: Action[]) => actions.map((a) => (a.type === 'emitEvent' ? `emitEvent:${a.event.reason}` : a.type));
-const jobsOf = (actions: Action[]) => actions.flatMap((a) => (a.type === 'createJob' ? [a.job] : []));
-const readyOf = (status: { conditions?: unknown }) => findCondition((status as { conditions?: Parameters<typeof findCondition>[0] }).conditions, 'Ready');
+import { appliedStatus, jobsOf, LATER, NOW, observed, readyCatalog, readyOf, result, table, types } from './decide-table-fixture.ts';
 
 describe('decideTable: spec and catalog', () => {
   it('answers an invalid spec with Ready=False InvalidSpec and no Job', () => {
@@ -148,13 +102,6 @@ describe('decideTable: applying a generation', () => {
     assert.equal(findCondition(decision.status.conditions, 'Degraded')?.status, 'True');
   });
 });
-
-function appliedStatus(generation = 1) {
-  const first = decideTable(table({ generation }), observed(), NOW);
-  const name = jobsOf(first.actions)[0]?.metadata.name ?? '';
-  const done: ObservedJob = { name, op: 'apply-table', state: 'Succeeded', completionTime: '2026-11-25T10:00:00Z', result: result({ op: 'apply-table', snapshotId: 2, table: { rowCount: 0, fileCount: 0, schemaVersion: 1, bytes: 0 } }) };
-  return decideTable(table({ generation, status: first.status }), observed([done]), NOW).status;
-}
 
 describe('decideTable: ingest', () => {
   it('creates one ingest Job for ten objects in the same minute', () => {
@@ -256,51 +203,5 @@ describe('decideTable: ingest', () => {
     const healed = decideTable(table({ status: gone.status }), observed([ttlAgain]), LATER);
     assert.equal(findCondition(healed.status.conditions, 'Degraded')?.status, 'False');
     assert.equal(healed.status.maintenanceFailure, undefined);
-  });
-});
-
-describe('decideTable: deletion', () => {
-  const dropName = (generation = 1) => jobsOf(decideTable(table({ deleting: true, generation }), observed(), NOW).actions)[0]?.metadata.name ?? '';
-
-  it('drops the table with a Job, then removes the finalizer (Retain keeps the objects)', () => {
-    const first = decideTable(table({ deleting: true }), observed(), NOW);
-    const [job] = jobsOf(first.actions);
-    assert.match(job?.metadata.name ?? '', /^fm-drop-table-sales-/);
-    assert.equal(JSON.parse(String((job?.spec.template.spec.containers[0]?.env as Array<{ value?: string }>)[0]?.value)).drop, true);
-    assert.equal(readyOf(first.status)?.reason, 'Deleting');
-    const running = decideTable(table({ deleting: true, status: first.status }), observed([{ name: dropName(), op: 'drop-table', state: 'Running' }]), NOW);
-    assert.deepEqual(running.actions, []);
-    const done = decideTable(table({ deleting: true, status: first.status }), observed([{ name: dropName(), op: 'drop-table', state: 'Succeeded' }]), NOW);
-    assert.deepEqual(types(done.actions), ['emitEvent:Deleted', 'removeFinalizer']);
-  });
-
-  it('deletes the table\'s objects with deletionPolicy Delete', () => {
-    const done = decideTable(table({ deleting: true, spec: { deletionPolicy: 'Delete' } }), observed([{ name: dropName(), op: 'drop-table', state: 'Succeeded' }]), NOW);
-    assert.deepEqual(types(done.actions), ['deleteObjects', 'emitEvent:Deleted', 'removeFinalizer']);
-    const [action] = done.actions;
-    assert.ok(action?.type === 'deleteObjects');
-    assert.deepEqual([action.bucket, action.prefix, action.objectStore.credentialsSecret?.name], ['lake-data', 'wh/main/sales/', 'creds']);
-  });
-
-  it('treats a table already gone as dropped', () => {
-    const gone: ObservedJob = { name: dropName(), op: 'drop-table', state: 'Failed', message: 'x', result: result({ op: 'apply-table', ok: false, error: { code: 'FM_ERR_TABLE_MISSING', message: 'no table' } }) };
-    assert.deepEqual(types(decideTable(table({ deleting: true }), observed([gone]), NOW).actions), ['emitEvent:Deleted', 'removeFinalizer']);
-  });
-
-  it('keeps the finalizer when the drop fails, saying why', () => {
-    const failed: ObservedJob = { name: dropName(), op: 'drop-table', state: 'Failed', message: 'Catalog lock timed out. (FM_ERR_LOCK_TIMEOUT)' };
-    const decision = decideTable(table({ deleting: true }), observed([failed]), NOW);
-    assert.deepEqual(types(decision.actions), ['emitEvent:DeleteFailed']);
-    assert.match(readyOf(decision.status)?.message ?? '', /^Catalog lock timed out\. \(FM_ERR_LOCK_TIMEOUT\) Table main\.sales keeps its finalizer/);
-  });
-
-  it('lets go when the catalog is gone, and does nothing without its finalizer', () => {
-    assert.deepEqual(types(decideTable(table({ deleting: true }), observed([], { catalog: undefined }), NOW).actions), ['emitEvent:Deleting', 'removeFinalizer']);
-    assert.deepEqual(decideTable(table({ deleting: true, finalizers: [] }), observed(), NOW).actions, []);
-  });
-
-  it('removes the finalizer of an invalid table being deleted', () => {
-    const decision = decideTable(table({ deleting: true, spec: { columns: [] } }), observed(), NOW);
-    assert.deepEqual(types(decision.actions), ['emitEvent:InvalidSpec', 'removeFinalizer']);
   });
 });
