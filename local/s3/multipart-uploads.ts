@@ -17,15 +17,16 @@
  * AbortMultipartUpload, which s3rver answers with 405 (and lib-storage then reports that
  * 405 instead of the failure that made it abort), removes the upload's parts.
  * ListMultipartUploads, which s3rver does not implement, lists the open uploads by key and
- * initiation time, with S3's markers for pagination.
+ * initiation time, with S3's markers for pagination (upload-listing.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openUploads, pageOfUploads, type UploadListing, type UploadListRequest } from './upload-listing.ts';
 
 /** MIN_PART_BYTES is S3's smallest part, the last one excepted. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -126,55 +127,12 @@ async function receivePart(content: Readable, path: string): Promise<{ size: num
   return { size, md5: md5.digest('hex') };
 }
 
-/** OpenUploadEntry is one open upload as ListMultipartUploads shows it; `initiatedNs` orders uploads begun in the same millisecond. */
-export interface OpenUploadEntry {
-  key: string;
-  uploadId: string;
-  initiated: Date;
-  initiatedNs: bigint;
-}
-
-/** UploadListing is one page of ListMultipartUploads. */
-export interface UploadListing {
-  uploads: OpenUploadEntry[];
-  /** Set when more uploads follow: the markers of the next page. */
-  next?: { keyMarker: string; uploadIdMarker: string };
-}
-
-/** UploadListRequest is what ListMultipartUploads asks: a prefix, the markers of a page and its size. */
-export interface UploadListRequest {
-  prefix: string;
-  keyMarker?: string;
-  uploadIdMarker?: string;
-  maxUploads: number;
-}
-
 /** MultipartUploads are the multipart requests that s3rver lacks. */
 export interface MultipartUploads {
   /** abort removes the upload's parts (side effect); NoSuchUpload when it is not an open upload of `key`. */
   abort(bucket: string, key: string, uploadId: string): Promise<void>;
   /** list returns one page of the bucket's open uploads (read only). */
   list(bucket: string, request: UploadListRequest): Promise<UploadListing>;
-}
-
-/**
- * pageOfUploads orders uploads as S3 does (by key, then by initiation) and cuts the page
- * that follows the markers (pure). Without an upload-id marker, the page starts after every
- * upload of the key marker.
- */
-export function pageOfUploads(all: readonly OpenUploadEntry[], request: UploadListRequest): UploadListing {
-  const sorted = all.filter((upload) => upload.key.startsWith(request.prefix))
-    .sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.initiatedNs !== b.initiatedNs ? (a.initiatedNs < b.initiatedNs ? -1 : 1) : a.uploadId.localeCompare(b.uploadId)));
-  let start = 0;
-  const { keyMarker, uploadIdMarker } = request;
-  if (keyMarker !== undefined && keyMarker !== '') {
-    const marked = uploadIdMarker ? sorted.findIndex((upload) => upload.key === keyMarker && upload.uploadId === uploadIdMarker) : -1;
-    start = marked >= 0 ? marked + 1 : sorted.findIndex((upload) => upload.key > keyMarker);
-    if (start < 0) start = sorted.length;
-  }
-  const uploads = sorted.slice(start, start + request.maxUploads);
-  const last = uploads[uploads.length - 1];
-  return start + uploads.length < sorted.length && last ? { uploads, next: { keyMarker: last.key, uploadIdMarker: last.uploadId } } : { uploads };
 }
 
 /**
@@ -302,24 +260,6 @@ export function useS3MultipartUploads(store: MultipartStore): MultipartUploads {
     },
     list: async (bucket, request) => pageOfUploads(await openUploads(store.getResourcePath(bucket, undefined, 'uploads')), request),
   };
-}
-
-/**
- * openUploads reads the uploads folder: one folder per upload id, whose `key` file s3rver
- * writes when the upload is initiated (read only). An upload completed or aborted meanwhile
- * is left out.
- */
-async function openUploads(root: string): Promise<OpenUploadEntry[]> {
-  const ids = await readdir(root).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  const found = await Promise.all(ids.map(async (uploadId) => {
-    const keyFile = join(root, uploadId, 'key');
-    const [key, info] = await Promise.all([readText(keyFile), stat(keyFile, { bigint: true }).catch(() => undefined)]);
-    return key === undefined || info === undefined ? undefined : { key, uploadId, initiated: new Date(Number(info.mtimeMs)), initiatedNs: info.mtimeNs };
-  }));
-  return found.filter((entry): entry is OpenUploadEntry => entry !== undefined);
 }
 
 /** storedParts reads each listed part's MD5 and size and refuses the list as S3 would (read only). */

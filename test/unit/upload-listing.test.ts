@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pageOfUploads, type OpenUploadEntry } from '../../local/s3/multipart-uploads.ts';
+import { pageOfUploads, type OpenUploadEntry } from '../../local/s3/upload-listing.ts';
 
 const upload = (key: string, uploadId: string, ns: number): OpenUploadEntry => ({ key, uploadId, initiated: new Date(ns / 1e6), initiatedNs: BigInt(ns) });
 // Stored in no particular order: the same key twice (initiated 1 ns apart), another prefix, ids that sort against their age.
