@@ -5,10 +5,8 @@
  * delete them. A table's folder must be its own: not shared with or nested in another
  * table's, not inside another catalog's data path, and not around its own catalog's.
  */
-import { S3_URL } from '../../api/identifiers.ts';
 import type { ObjectStoreSpec } from '../../api/object-store-spec.ts';
-import { catalogDataPath, tableLocation } from './plan-build.ts';
-import type { DuckLakeCatalog, DuckLakeTable } from './resources.ts';
+import { catalogDataPath } from './plan-build.ts';
 
 /** CatalogPlace is what the check needs of a catalog: who it is and where its data lives. */
 export interface CatalogPlace {
@@ -17,9 +15,13 @@ export interface CatalogPlace {
   objectStore: Pick<ObjectStoreSpec, 'bucket' | 'prefix' | 'endpoint'>;
 }
 
-function storeOf(place: CatalogPlace): string {
-  return endpointKey(place.objectStore.endpoint);
+/** endpointKey normalises an endpoint for comparison ('' is the SDK's default, AWS) (pure). */
+export function endpointKey(endpoint: string | undefined): string {
+  return (endpoint ?? '').trim().toLowerCase().replace(/\/+$/, '');
 }
+
+// One folder is the other or lies inside it (both end in `/`).
+const nested = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 
 /**
  * dataPathClash returns the sentence that refuses `candidate` when another catalog's data
@@ -30,9 +32,7 @@ export function dataPathClash(candidate: CatalogPlace, others: readonly CatalogP
   const mine = catalogDataPath(candidate.objectStore);
   const clash = others.find((other) => {
     if (other.namespace === candidate.namespace && other.name === candidate.name) return false;
-    if (storeOf(other) !== storeOf(candidate)) return false;
-    const theirs = catalogDataPath(other.objectStore);
-    return mine.startsWith(theirs) || theirs.startsWith(mine);
+    return endpointKey(other.objectStore.endpoint) === endpointKey(candidate.objectStore.endpoint) && nested(catalogDataPath(other.objectStore), mine);
   });
   if (!clash) return undefined;
   const theirs = catalogDataPath(clash.objectStore);
@@ -47,13 +47,6 @@ export interface TablePlace {
   endpoint: string;
   url: string;
 }
-
-/** endpointKey normalises an endpoint for comparison ('' is the SDK's default, AWS) (pure). */
-export function endpointKey(endpoint: string | undefined): string {
-  return (endpoint ?? '').trim().toLowerCase().replace(/\/+$/, '');
-}
-
-const nested = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 
 /**
  * tablePathClash returns the sentence that refuses a table whose objects would share a
@@ -77,17 +70,4 @@ export function tablePathClash(candidate: TablePlace, own: CatalogPlace, tables:
     return `spec.location: the table's objects at ${candidate.url} would lie in the data path of DuckLakeCatalog ${catalog.namespace}/${catalog.name} (${catalogDataPath(catalog.objectStore)}), whose cleanup would delete them as orphans; choose a folder outside it.`;
   }
   return undefined;
-}
-
-/**
- * tableFolder is the `s3://bucket/prefix/` a table's files are written under, as the runner
- * resolves it (pure): its absolute location, its relative location under the schema's
- * folder, or `<data path><schema>/<name>/`. Unlike tableObjects it keeps a bucket root as
- * it is: that is where such a table writes, and what its catalog's cleanup lists.
- */
-export function tableFolder(catalog: DuckLakeCatalog, table: DuckLakeTable): string {
-  const location = tableLocation(table.spec);
-  const schemaPath = `${catalogDataPath(catalog.spec.objectStore)}${table.spec.schema}/`;
-  const url = location === undefined ? `${schemaPath}${table.spec.name}/` : S3_URL.test(location) ? location : `${schemaPath}${location}`;
-  return url.endsWith('/') ? url : `${url}/`;
 }

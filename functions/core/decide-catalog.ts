@@ -7,7 +7,7 @@ import type { Action, ControlConfig, Decision } from './actions.ts';
 import { degraded, findCondition, ready, reconciling, type ConditionInput } from './conditions.ts';
 import { createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
-import { CATALOG_MAINTENANCE, maintenanceDegraded, nextMaintenanceFailure } from './maintenance-failure.ts';
+import { CATALOG_MAINTENANCE, maintenanceDegraded, nextMaintenanceFailure, withMaintenanceFailure } from './maintenance-failure.ts';
 import { FINALIZER } from './names.ts';
 import { buildInitCatalogPlan, buildRestorePlan, catalogDataPath } from './plan-build.ts';
 import { isDeleting, ownerOf, type DuckLakeCatalog } from './resources.ts';
@@ -51,10 +51,10 @@ function decideDeletion(catalog: DuckLakeCatalog, observed: CatalogObserved, now
 function backupOutcome(catalog: DuckLakeCatalog, jobs: readonly ObservedJob[], status: DuckLakeCatalogStatus, now: Date): { status: DuckLakeCatalogStatus; degraded: ConditionInput; event?: { reason: 'BackupFailed' | 'MaintenanceFailed'; message: string; job: string } } {
   const previous = status.maintenanceFailure;
   const failure = nextMaintenanceFailure(previous, jobs, CATALOG_MAINTENANCE, now);
-  const { maintenanceFailure: _previousFailure, ...rest } = status;
-  let next: DuckLakeCatalogStatus = failure ? { ...rest, maintenanceFailure: failure } : rest;
-  const otherwise = failure
-    ? { degraded: maintenanceDegraded(failure), ...(failure.job !== previous?.job ? { event: { reason: 'MaintenanceFailed' as const, message: maintenanceDegraded(failure).message, job: failure.job } } : {}) }
+  let next = withMaintenanceFailure(status, failure);
+  const failed = failure ? maintenanceDegraded(failure) : undefined;
+  const otherwise = failure && failed
+    ? { degraded: failed, ...(failure.job !== previous?.job ? { event: { reason: 'MaintenanceFailed' as const, message: failed.message, job: failure.job } } : {}) }
     : { degraded: degraded(false) };
   const last = latestJob(jobs.filter((job) => job.op === 'backup'));
   if (last === undefined) return { status: next, ...otherwise };

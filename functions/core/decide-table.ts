@@ -10,7 +10,7 @@ import { degraded, findCondition, ready, reconciling, rfc3339 } from './conditio
 import { catalogState, createJobAction, decideInvalid, eventAction, isDoneAt, resourceJobName, transitioned, withConditions } from './decide-common.ts';
 import { decideTableDeletion, tableObjects } from './decide-table-deletion.ts';
 import { isActive, latestJob, type ObservedJob } from './job-state.ts';
-import { maintenanceDegraded, nextMaintenanceFailure, TABLE_MAINTENANCE } from './maintenance-failure.ts';
+import { maintenanceDegraded, nextMaintenanceFailure, TABLE_MAINTENANCE, withMaintenanceFailure } from './maintenance-failure.ts';
 import { FINALIZER, minuteBucket, timeBucket } from './names.ts';
 import { keepObjectMissing } from './object-missing.ts';
 import { buildApplyTablePlan, buildIngestPlan } from './plan-build.ts';
@@ -106,8 +106,7 @@ function decideIngest(table: DuckLakeTable, catalog: DuckLakeCatalog, observed: 
     failed ? degraded(true, 'IngestFailed', last.message ?? `Ingest Job ${last.name} failed.`)
       : maintenance ? maintenanceDegraded(maintenance) : degraded(false),
   ];
-  const { maintenanceFailure: _previousFailure, ...rest } = status;
-  const next = withConditions(maintenance ? { ...rest, maintenanceFailure: maintenance } : rest, conditions, running.length > 0 ? 'Running' : 'Succeeded', now, generation);
+  const next = withConditions(withMaintenanceFailure(status, maintenance), conditions, running.length > 0 ? 'Running' : 'Succeeded', now, generation);
   const before = findCondition(status.conditions, 'Degraded');
   if (failed && before?.status !== 'True') actions.push(eventAction(owner, 'Warning', 'IngestFailed', last.message ?? 'Ingest failed.', last.name, now));
   if (maintenance && maintenance.job !== status.maintenanceFailure?.job) actions.push(eventAction(owner, 'Warning', 'MaintenanceFailed', maintenanceDegraded(maintenance).message, maintenance.job, now));

@@ -50,3 +50,9 @@ export function maintenanceDegraded(failure: MaintenanceFailure): ConditionInput
   const what = MAINTENANCE_NAMES[failure.operation as JobOp] ?? failure.operation;
   return degraded(true, 'MaintenanceFailed', `${what} (Job ${failure.job}) failed at ${failure.failedAt}: ${failure.message}`);
 }
+
+/** withMaintenanceFailure sets or clears `status.maintenanceFailure` (pure). */
+export function withMaintenanceFailure<S extends { maintenanceFailure?: MaintenanceFailure | undefined }>(status: S, failure: MaintenanceFailure | undefined): S {
+  const { maintenanceFailure: _previous, ...rest } = status;
+  return (failure ? { ...rest, maintenanceFailure: failure } : rest) as S;
+}

@@ -9,7 +9,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isObject } from '../events/outcome.ts';
 import { messageOf } from '../../api/issues.ts';
-import { dataPathClash, endpointKey, tableFolder, tablePathClash, type CatalogPlace, type TablePlace } from '../core/data-path-clash.ts';
+import { dataPathClash, endpointKey, tablePathClash, type CatalogPlace, type TablePlace } from '../core/data-path-clash.ts';
+import { tableObjects } from '../core/decide-table-deletion.ts';
 import type { DuckLakeCatalog, DuckLakeTable } from '../core/resources.ts';
 import { validateCatalog } from '../core/validate-catalog.ts';
 import { validateQuery } from '../core/validate-query.ts';
@@ -97,7 +98,8 @@ function catalogPlace(catalog: DuckLakeCatalog): CatalogPlace {
 }
 
 function tablePlace(table: DuckLakeTable, catalog: DuckLakeCatalog): TablePlace {
-  return { namespace: table.metadata.namespace, name: table.metadata.name, endpoint: endpointKey((table.spec.objectStore ?? catalog.spec.objectStore).endpoint), url: tableFolder(catalog, table) };
+  const { bucket, prefix } = tableObjects(catalog, table);
+  return { namespace: table.metadata.namespace, name: table.metadata.name, endpoint: endpointKey((table.spec.objectStore ?? catalog.spec.objectStore).endpoint), url: `s3://${bucket}/${prefix}` };
 }
 
 // The table's folder against every other table's and catalog's, cluster-wide (two listings).

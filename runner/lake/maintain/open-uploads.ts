@@ -72,8 +72,8 @@ export async function scanOpenUploads(scopes: readonly UploadScope[], storeFor: 
 /** NO_UPLOAD_SCAN is the scan of nothing (an op told to leave uploads alone). */
 export const NO_UPLOAD_SCAN: UploadScan = { abandoned: [], inFlight: 0, unlisted: [] };
 
-/** CatalogPlace names a catalog and its object store, as every maintenance plan does. */
-export interface CatalogPlace {
+/** PlanLocation is the catalog name and object store that every maintenance plan carries. */
+export interface PlanLocation {
   catalog: { name: string };
   objectStore: { bucket: string; prefix: string };
 }
@@ -82,7 +82,7 @@ export interface CatalogPlace {
  * scanCatalogUploads scans the catalog's table directories and its backup prefix (reads
  * only) and logs a warning naming the first prefix it could not list.
  */
-export async function scanCatalogUploads(refs: CatalogRefs, plan: CatalogPlace, storeFor: StoreLookup, now: Date, graceMs: number, log: Logger): Promise<UploadScan> {
+export async function scanCatalogUploads(refs: CatalogRefs, plan: PlanLocation, storeFor: StoreLookup, now: Date, graceMs: number, log: Logger): Promise<UploadScan> {
   const backups = { bucket: plan.objectStore.bucket, prefix: backupPrefix(plan.objectStore.prefix, plan.catalog.name) };
   const scan = await scanOpenUploads(uploadScopes(refs, backups), storeFor, now, graceMs);
   if (scan.unlisted.length > 0) log.warn({ unlisted: scan.unlisted }, `open multipart uploads could not be listed: ${scan.unlisted[0]}`);
