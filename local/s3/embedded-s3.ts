@@ -53,8 +53,8 @@ type S3rverRuntime = S3rver & {
   middleware: Middleware[];
 };
 
-/** DUMMY_OWNER is the account s3rver names as the owner of everything. */
-const DUMMY_OWNER = { id: '123456789000', displayName: 'S3rver' } as const;
+/** OWNER is the account s3rver names as the owner of everything, as ListMultipartUploads shows it. */
+const OWNER = { ID: '123456789000', DisplayName: 'S3rver' } as const;
 
 /** sendObjectsLean makes the store's GET bodies LeanFileBody (side effect: wraps store.getObject). */
 function sendObjectsLean(store: ObjectFileStore): void {
@@ -91,7 +91,6 @@ async function listUploads(ctx: RouterContext, bucket: string, uploads: Multipar
   const asked = Number(queryText(ctx.query, 'max-uploads') ?? MAX_UPLOADS_PER_PAGE);
   const maxUploads = Number.isInteger(asked) && asked >= 0 ? Math.min(asked, MAX_UPLOADS_PER_PAGE) : MAX_UPLOADS_PER_PAGE;
   const page = await uploads.list(bucket, { prefix, maxUploads, ...(keyMarker ? { keyMarker } : {}), ...(uploadIdMarker ? { uploadIdMarker } : {}) });
-  const owner = { ID: DUMMY_OWNER.id, DisplayName: DUMMY_OWNER.displayName };
   ctx.status = 200;
   ctx.body = {
     ListMultipartUploadsResult: {
@@ -105,7 +104,7 @@ async function listUploads(ctx: RouterContext, bucket: string, uploads: Multipar
       MaxUploads: maxUploads,
       IsTruncated: page.next !== undefined,
       Upload: page.uploads.map((upload) => ({
-        Key: upload.key, UploadId: upload.uploadId, Initiator: owner, Owner: owner, StorageClass: 'STANDARD', Initiated: upload.initiated.toISOString(),
+        Key: upload.key, UploadId: upload.uploadId, Initiator: OWNER, Owner: OWNER, StorageClass: 'STANDARD', Initiated: upload.initiated.toISOString(),
       })),
     },
   };
